@@ -41,9 +41,9 @@ const (
 
 // The categories of DOMAIN.md.
 const (
-	Canvas      Category = "CANVAS"
-	Operating   Category = "OPERATING"
-	Function    Category = "FUNCTION"
+	Canvas              Category = "CANVAS"
+	Operating           Category = "OPERATING"
+	Function            Category = "FUNCTION"
 	StakeholderCategory Category = "STAKEHOLDER"
 )
 

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/launcher"
+)
+
+// dbConfig is how a subcommand reaches Neo4j: the user's own (URI set) or the embedded one.
+type dbConfig struct {
+	uri, username, password, database string
+	maxDepth                          int
+	embedded                          launcher.Config
+}
+
+// dbFlags registers the database flags on fs with defaults from the environment.
+func dbFlags(fs *flag.FlagSet, e *env) *dbConfig {
+	c := &dbConfig{}
+	fs.StringVar(&c.uri, "neo4j-uri", e.getenv("NEO4J_URI"), "Bolt or neo4j URI of your own Neo4j; empty starts the embedded one (env NEO4J_URI)")
+	fs.StringVar(&c.username, "neo4j-username", e.getenv("NEO4J_USERNAME"), "Neo4j user (env NEO4J_USERNAME)")
+	fs.StringVar(&c.password, "neo4j-password", e.getenv("NEO4J_PASSWORD"), "Neo4j password (env NEO4J_PASSWORD)")
+	fs.StringVar(&c.database, "neo4j-database", e.getenv("NEO4J_DATABASE"), "Neo4j database; empty uses the server's default (env NEO4J_DATABASE)")
+	fs.IntVar(&c.maxDepth, "max-depth", envInt(e, "MODELGRAPH_MAX_DEPTH", 10), "largest maxDepth a traversal accepts (env MODELGRAPH_MAX_DEPTH)")
+	fs.StringVar(&c.embedded.DataDir, "data", e.getenv("MODELGRAPH_DATA"), "embedded Neo4j store folder; default .data/neo4j in the checkout (env MODELGRAPH_DATA)")
+	fs.IntVar(&c.embedded.Port, "neo4j-port", envInt(e, "MODELGRAPH_NEO4J_PORT", 7687), "embedded Neo4j Bolt port on 127.0.0.1 (env MODELGRAPH_NEO4J_PORT)")
+	fs.StringVar(&c.embedded.Heap, "neo4j-heap", envOr(e, "MODELGRAPH_NEO4J_HEAP", "1g"), "embedded Neo4j JVM heap (env MODELGRAPH_NEO4J_HEAP)")
+	fs.StringVar(&c.embedded.PageCache, "neo4j-page-cache", envOr(e, "MODELGRAPH_NEO4J_PAGE_CACHE", "256m"), "embedded Neo4j page cache (env MODELGRAPH_NEO4J_PAGE_CACHE)")
+	fs.StringVar(&c.embedded.Dir, "launcher-dir", e.getenv("MODELGRAPH_LAUNCHER_DIR"), "folder of the embedded Neo4j launcher; default the checkout's launcher/ (env MODELGRAPH_LAUNCHER_DIR)")
+	return c
+}
+
+func envOr(e *env, name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// envInt reads an integer default; a bad value is reported when flags are checked.
+func envInt(e *env, name string, def int) int {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func (c *dbConfig) check() error {
+	if c.maxDepth < 1 {
+		return usageErr("max depth must be a positive whole number (MODELGRAPH_MAX_DEPTH / -max-depth)")
+	}
+	if c.uri == "" && (c.embedded.Port < 1 || c.embedded.Port > 65535) {
+		return usageErr("embedded Neo4j port must be 1..65535 (MODELGRAPH_NEO4J_PORT / -neo4j-port)")
+	}
+	return nil
+}
+
+// connect opens the store, starting or reusing the embedded database when no URI is set, and sets
+// up the schema. The returned close function closes the driver and stops a database it started.
+func (c *dbConfig) connect(ctx context.Context, e *env) (*graph.Store, func(), error) {
+	if err := c.check(); err != nil {
+		return nil, nil, err
+	}
+	uri := c.uri
+	var db *launcher.DB
+	if uri == "" {
+		c.embedded.Logger = e.log
+		var err error
+		db, err = launcher.Start(ctx, c.embedded)
+		if err != nil {
+			return nil, nil, err
+		}
+		uri = db.URI
+	}
+	store, err := graph.Open(ctx, graph.Config{URI: uri, Username: c.username, Password: c.password, Database: c.database, MaxDepth: c.maxDepth}, 30*time.Second)
+	if err != nil {
+		db.Stop()
+		return nil, nil, err
+	}
+	if err := store.Setup(ctx); err != nil {
+		store.Close(context.Background())
+		db.Stop()
+		return nil, nil, err
+	}
+	closeFn := func() {
+		store.Close(context.Background())
+		if err := db.Stop(); err != nil {
+			e.log.Error("stop embedded Neo4j", "err", err)
+		}
+	}
+	return store, closeFn, nil
+}
+
+func parseFlags(fs *flag.FlagSet, e *env, args []string) error {
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}

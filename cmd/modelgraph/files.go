@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/modelgraph/modelgraph/graph"
+)
+
+func validateCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErr("name at least one model file")
+	}
+	failed := 0
+	for _, path := range fs.Args() {
+		f, err := readModelFile(path)
+		if err == nil {
+			if ps := graph.Validate(f, graph.Limits{}); len(ps) > 0 {
+				err = &graph.ValidationError{Problems: ps}
+			}
+		}
+		if err != nil {
+			failed++
+			printProblems(e, path, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: ok, model %s, %d elements, %d relationships\n", path, f.Model.Key, len(f.Elements), len(f.Relationships))
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files invalid", failed, fs.NArg())
+	}
+	return nil
+}
+
+// printProblems writes one line per problem, each prefixed by the file name.
+func printProblems(e *env, path string, err error) {
+	var ve *graph.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Fprintf(e.stderr, "%s: %d problems\n", path, len(ve.Problems))
+		for _, p := range ve.Problems {
+			fmt.Fprintf(e.stderr, "%s: %s\n", path, p)
+		}
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", path, err)
+}
+
+// readModelFile reads and parses a model file; the format comes from the extension.
+func readModelFile(path string) (*graph.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var format graph.Format
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		format = graph.JSON
+	case ".yaml", ".yml":
+		format = graph.YAML
+	}
+	return graph.ParseFile(data, format)
+}
+
+func importCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	db := dbFlags(fs, e)
+	modelKey := fs.String("model", "", "import under this model key instead of the file's (one file only)")
+	mode := fs.String("mode", "MERGE", "MERGE upserts by key; REPLACE makes the model exactly the file")
+	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErr("name at least one model file")
+	}
+	if *modelKey != "" && fs.NArg() > 1 {
+		return usageErr("-model takes one file")
+	}
+	m := graph.ImportMode(strings.ToUpper(*mode))
+	if m != graph.Merge && m != graph.Replace {
+		return usageErr("-mode must be MERGE or REPLACE, got %q", *mode)
+	}
+	files := make([]*graph.File, fs.NArg())
+	bad := 0
+	for i, path := range fs.Args() {
+		f, err := readModelFile(path)
+		if err == nil {
+			if *modelKey != "" {
+				f.Model.Key = *modelKey
+			}
+			if ps := graph.Validate(f, graph.Limits{}); len(ps) > 0 {
+				err = &graph.ValidationError{Problems: ps}
+			}
+		}
+		if err != nil {
+			bad++
+			printProblems(e, path, err)
+		}
+		files[i] = f
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d files invalid; nothing was imported", bad, len(files))
+	}
+	store, closeDB, err := db.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	for i, f := range files {
+		rep, err := store.Import(ctx, f, graph.ImportOptions{Mode: m, DryRun: *dryRun})
+		if err != nil {
+			printProblems(e, fs.Arg(i), err)
+			return fmt.Errorf("import of %s failed; it wrote nothing", fs.Arg(i))
+		}
+		printReport(e, fs.Arg(i), rep)
+	}
+	return nil
+}
+
+func printReport(e *env, path string, r *graph.ImportReport) {
+	verb := "imported"
+	if r.DryRun {
+		verb = "would import (dry run)"
+	}
+	fmt.Fprintf(e.stdout, "%s: %s model %s: elements %d created, %d updated, %d unchanged, %d deleted; relationships %d created, %d updated, %d unchanged, %d deleted\n",
+		path, verb, r.Model, r.Created, r.Updated, r.Unchanged, r.Deleted, r.RelCreated, r.RelUpdated, r.RelUnchanged, r.RelDeleted)
+}
+
+func exportCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	db := dbFlags(fs, e)
+	format := fs.String("format", "yaml", "yaml or json")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErr("name one model key")
+	}
+	f, err := graph.ParseFormat(*format)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	store, closeDB, err := db.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return store.Export(ctx, e.stdout, fs.Arg(0), f)
+}
+
+func modelsCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("models", flag.ContinueOnError)
+	db := dbFlags(fs, e)
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	store, closeDB, err := db.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	ms, err := store.Models(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		fmt.Fprintf(e.stdout, "%-28s %5d elements %5d relationships  %s\n", m.Key, m.Elements, m.Relationships, m.Name)
+	}
+	return nil
+}
+
+func neo4jCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("neo4j", flag.ContinueOnError)
+	db := dbFlags(fs, e)
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if db.uri != "" {
+		return usageErr("NEO4J_URI is set; the embedded Neo4j is only for when it is not")
+	}
+	_, closeDB, err := db.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	fmt.Fprintln(e.stdout, "embedded Neo4j running; press Ctrl-C to stop it")
+	<-ctx.Done()
+	return nil
+}

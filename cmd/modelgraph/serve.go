@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/modelgraph/modelgraph/resolvers"
+	"github.com/modelgraph/modelgraph/seed"
+)
+
+func serveCmd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	db := dbFlags(fs, e)
+	addr := fs.String("addr", envOr(e, "ADDR", "127.0.0.1:8080"), "HTTP listen address (env ADDR)")
+	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	store, closeDB, err := db.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *demo {
+		loaded, err := seed.LoadMissing(ctx, store)
+		if err != nil {
+			return err
+		}
+		for _, r := range loaded {
+			e.log.Info("demo model loaded", "model", r.Model, "elements", r.Created, "relationships", r.RelCreated)
+		}
+	}
+	srv := &http.Server{
+		Handler:           resolvers.NewHandler(store, e.log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	e.log.Info("modelgraph serving", "playground", "http://"+ln.Addr().String()+"/", "api", "http://"+ln.Addr().String()+"/graphql")
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		e.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			e.log.Warn("HTTP shutdown", "err", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,4 @@
+package graph
+
+// SetFailAfterElements switches the import fault used by the atomicity test.
+func SetFailAfterElements(on bool) { failAfterElements = on }

@@ -1,0 +1,382 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// ImportMode says what happens to what a model already holds and a file lacks.
+type ImportMode string
+
+// Import modes.
+const (
+	// Merge upserts the file's elements and relationships and keeps everything else.
+	Merge ImportMode = "MERGE"
+	// Replace makes the model exactly the file: what the file lacks is deleted.
+	Replace ImportMode = "REPLACE"
+)
+
+// ImportOptions tune one import.
+type ImportOptions struct {
+	Mode   ImportMode // default Merge
+	DryRun bool       // report what would change, write nothing
+	Limits Limits
+}
+
+// ImportReport counts what an import changed (or, for a dry run, would change).
+type ImportReport struct {
+	Model                string
+	DryRun               bool
+	ModelCreated         bool
+	Created, Updated     int
+	Unchanged, Deleted   int
+	RelCreated           int
+	RelUpdated           int
+	RelUnchanged         int
+	RelDeleted           int
+	Problems             []Problem
+	ElementsWritten      int
+	RelationshipsWritten int
+}
+
+// Changed reports whether the import changed anything.
+func (r *ImportReport) Changed() bool {
+	return r.ModelCreated || r.Created+r.Updated+r.Deleted+r.RelCreated+r.RelUpdated+r.RelDeleted > 0
+}
+
+// batchSize bounds the rows sent in one UNWIND so a large import does not build one huge query.
+const batchSize = 5000
+
+// Import validates f and writes it in one transaction: all or nothing. An invalid file returns a
+// *ValidationError (matching ErrInvalid) with every problem and writes nothing. Importing the same
+// file twice changes nothing the second time.
+func (s *Store) Import(ctx context.Context, f *File, opt ImportOptions) (*ImportReport, error) {
+	if opt.Mode == "" {
+		opt.Mode = Merge
+	}
+	if opt.Mode != Merge && opt.Mode != Replace {
+		return nil, invalid("options", "", "mode", fmt.Sprintf("unknown import mode %q; use MERGE or REPLACE", opt.Mode))
+	}
+	if ps := Validate(f, opt.Limits); len(ps) > 0 {
+		return &ImportReport{Model: f.Model.Key, DryRun: opt.DryRun, Problems: ps}, &ValidationError{Problems: ps}
+	}
+	work := func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.importTx(ctx, tx, f, opt)
+	}
+	var res any
+	var err error
+	if opt.DryRun {
+		res, err = s.read(ctx, work)
+	} else {
+		res, err = s.write(ctx, work)
+	}
+	if err != nil {
+		rep, _ := res.(*ImportReport)
+		return rep, fmt.Errorf("import %s: %w", f.Model.Key, err)
+	}
+	return res.(*ImportReport), nil
+}
+
+// plan is the difference between a file and what the model holds.
+type plan struct {
+	rep         *ImportReport
+	writeElems  []Element
+	oldElems    map[string]Element
+	deleteElems []string
+	writeRels   []Relationship
+	deleteRels  []Relationship
+	modelWrite  bool
+}
+
+func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions) (*ImportReport, error) {
+	p, err := s.plan(ctx, tx, f, opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.rep.Problems) > 0 {
+		return p.rep, &ValidationError{Problems: p.rep.Problems}
+	}
+	if opt.DryRun || !p.rep.Changed() && !p.modelWrite {
+		return p.rep, nil
+	}
+	now := time.Now().UTC()
+	if err := writeModel(ctx, tx, f.Model, now); err != nil {
+		return nil, err
+	}
+	if err := deleteRels(ctx, tx, f.Model.Key, p.deleteRels); err != nil {
+		return nil, err
+	}
+	if err := deleteElements(ctx, tx, f.Model.Key, p.deleteElems); err != nil {
+		return nil, err
+	}
+	if err := writeElements(ctx, tx, f.Model.Key, p.writeElems, p.oldElems, now); err != nil {
+		return nil, err
+	}
+	if failAfterElements {
+		return nil, errInjected
+	}
+	if err := writeRels(ctx, tx, f.Model.Key, p.writeRels); err != nil {
+		return nil, err
+	}
+	p.rep.ElementsWritten = len(p.writeElems)
+	p.rep.RelationshipsWritten = len(p.writeRels)
+	return p.rep, nil
+}
+
+func (s *Store) plan(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions) (*plan, error) {
+	key := f.Model.Key
+	p := &plan{rep: &ImportReport{Model: key, DryRun: opt.DryRun}, oldElems: map[string]Element{}}
+	old, found, err := readModel(ctx, tx, key)
+	if err != nil {
+		return nil, err
+	}
+	p.rep.ModelCreated = !found
+	p.modelWrite = !found || old.Name != f.Model.Name || old.Description != f.Model.Description
+	elems, err := readElements(ctx, tx, key)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range elems {
+		p.oldElems[e.Key] = e
+	}
+	inFile := make(map[string]Kind, len(f.Elements))
+	for i := range f.Elements {
+		e := &f.Elements[i]
+		inFile[e.Key] = e.Kind
+		o, ok := p.oldElems[e.Key]
+		switch {
+		case !ok:
+			p.rep.Created++
+			p.writeElems = append(p.writeElems, *e)
+		case !sameElement(&o, e):
+			p.rep.Updated++
+			p.writeElems = append(p.writeElems, *e)
+		default:
+			p.rep.Unchanged++
+		}
+	}
+	if opt.Mode == Replace {
+		for _, e := range elems {
+			if _, ok := inFile[e.Key]; !ok {
+				p.deleteElems = append(p.deleteElems, e.Key)
+			}
+		}
+		p.rep.Deleted = len(p.deleteElems)
+	}
+	rels, err := readRelationships(ctx, tx, key)
+	if err != nil {
+		return nil, err
+	}
+	p.planRels(f, rels, inFile, opt.Mode)
+	return p, nil
+}
+
+func (p *plan) planRels(f *File, existing []Relationship, inFile map[string]Kind, mode ImportMode) {
+	old := make(map[string]Relationship, len(existing))
+	for _, r := range existing {
+		old[r.ID()] = r
+	}
+	fileIDs := make(map[string]bool, len(f.Relationships))
+	for _, r := range f.Relationships {
+		fileIDs[r.ID()] = true
+		o, ok := old[r.ID()]
+		switch {
+		case !ok:
+			p.rep.RelCreated++
+			p.writeRels = append(p.writeRels, r)
+		case !sameProps(props(o.Properties), props(r.Properties)):
+			p.rep.RelUpdated++
+			p.writeRels = append(p.writeRels, r)
+		default:
+			p.rep.RelUnchanged++
+		}
+	}
+	deleted := map[string]bool{}
+	for _, k := range p.deleteElems {
+		deleted[k] = true
+	}
+	for _, r := range existing {
+		if fileIDs[r.ID()] {
+			continue
+		}
+		if mode == Replace {
+			p.deleteRels = append(p.deleteRels, r)
+			p.rep.RelDeleted++
+			continue
+		}
+		// Merge keeps relationships the file does not mention; a kind changed by the file must
+		// still allow them.
+		fk, fok := kindAfter(r.From, inFile, p.oldElems)
+		tk, tok := kindAfter(r.To, inFile, p.oldElems)
+		if fok && tok && !Allowed(r.Type, fk, tk) {
+			p.rep.Problems = append(p.rep.Problems, Problem{Path: "model", Key: r.ID(), Field: "type",
+				Reason: "existing relationship would become invalid: " + disallowedReason(r.Type, fk, tk) + "; add it to the file as it should be, or import with mode REPLACE"})
+		}
+	}
+}
+
+func kindAfter(key string, inFile map[string]Kind, old map[string]Element) (Kind, bool) {
+	if k, ok := inFile[key]; ok {
+		return k, true
+	}
+	e, ok := old[key]
+	return e.Kind, ok
+}
+
+func readModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (Model, bool, error) {
+	recs, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN m.key AS key, m.name AS name, m.description AS description", map[string]any{"key": key})
+	if err != nil || len(recs) == 0 {
+		return Model{}, false, err
+	}
+	r := recs[0]
+	return Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])}, true, nil
+}
+
+func readElements(ctx context.Context, tx neo4j.ManagedTransaction, model string) ([]Element, error) {
+	recs, err := run(ctx, tx, "MATCH (e:Element {model: $model}) RETURN properties(e) AS p ORDER BY e.key", map[string]any{"model": model})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Element, len(recs))
+	for i, r := range recs {
+		out[i] = elementFromProps(r.Values[0].(map[string]any))
+	}
+	return out, nil
+}
+
+func readRelationships(ctx context.Context, tx neo4j.ManagedTransaction, model string) ([]Relationship, error) {
+	recs, err := run(ctx, tx, `MATCH (a:Element {model: $model})-[r]->(b:Element)
+RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p
+ORDER BY from, type, to`, map[string]any{"model": model})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Relationship, len(recs))
+	for i, r := range recs {
+		out[i] = Relationship{From: str(r.Values[0]), Type: RelType(str(r.Values[1])), To: str(r.Values[2]), Properties: props(r.Values[3].(map[string]any))}
+	}
+	return out, nil
+}
+
+func writeModel(ctx context.Context, tx neo4j.ManagedTransaction, m Model, now time.Time) error {
+	_, err := run(ctx, tx, `MERGE (m:Model {key: $key})
+ON CREATE SET m.createdAt = $now
+SET m.name = $name, m.description = $description, m.updatedAt = $now`,
+		map[string]any{"key": m.Key, "name": m.Name, "description": nullIfEmpty(m.Description), "now": now})
+	return err
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// writeElements upserts elements kind by kind, because a label cannot be a parameter: the label
+// comes from the metamodel table, never from user text.
+func writeElements(ctx context.Context, tx neo4j.ManagedTransaction, model string, elems []Element, old map[string]Element, now time.Time) error {
+	byKind := map[Kind][]map[string]any{}
+	for i := range elems {
+		e := &elems[i]
+		version := int64(1)
+		if o, ok := old[e.Key]; ok {
+			version = o.Version + 1
+		}
+		byKind[e.Kind] = append(byKind[e.Kind], map[string]any{"key": e.Key, "props": elementProps(model, e, version)})
+	}
+	for _, k := range allKinds {
+		rows := byKind[k]
+		if len(rows) == 0 {
+			continue
+		}
+		others := otherKindLabels(k)
+		cypher := fmt.Sprintf(`UNWIND $rows AS row
+MERGE (e:Element {model: $model, key: row.key})
+ON CREATE SET e.createdAt = $now
+WITH e, row, e.createdAt AS created
+SET e = row.props, e.createdAt = created, e.updatedAt = $now
+SET e:%s
+REMOVE e%s`, k, others)
+		for start := 0; start < len(rows); start += batchSize {
+			end := min(start+batchSize, len(rows))
+			if _, err := run(ctx, tx, cypher, map[string]any{"rows": rows[start:end], "model": model, "now": now}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func otherKindLabels(k Kind) string {
+	var b strings.Builder
+	for _, o := range allKinds {
+		if o != k {
+			b.WriteString(":")
+			b.WriteString(string(o))
+		}
+	}
+	return b.String()
+}
+
+func writeRels(ctx context.Context, tx neo4j.ManagedTransaction, model string, rels []Relationship) error {
+	byType := map[RelType][]map[string]any{}
+	for _, r := range rels {
+		p := r.Properties
+		if p == nil {
+			p = map[string]any{}
+		}
+		byType[r.Type] = append(byType[r.Type], map[string]any{"from": r.From, "to": r.To, "props": p})
+	}
+	for _, t := range RelTypes() {
+		rows := byType[t]
+		if len(rows) == 0 {
+			continue
+		}
+		cypher := fmt.Sprintf(`UNWIND $rows AS row
+MATCH (a:Element {model: $model, key: row.from})
+MATCH (b:Element {model: $model, key: row.to})
+MERGE (a)-[r:%s]->(b)
+SET r = row.props`, t)
+		for start := 0; start < len(rows); start += batchSize {
+			end := min(start+batchSize, len(rows))
+			if _, err := run(ctx, tx, cypher, map[string]any{"rows": rows[start:end], "model": model}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func deleteElements(ctx context.Context, tx neo4j.ManagedTransaction, model string, keys []string) error {
+	for start := 0; start < len(keys); start += batchSize {
+		end := min(start+batchSize, len(keys))
+		if _, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) DETACH DELETE e`,
+			map[string]any{"keys": keys[start:end], "model": model}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteRels(ctx context.Context, tx neo4j.ManagedTransaction, model string, rels []Relationship) error {
+	byType := map[RelType][]map[string]any{}
+	for _, r := range rels {
+		byType[r.Type] = append(byType[r.Type], map[string]any{"from": r.From, "to": r.To})
+	}
+	for _, t := range RelTypes() {
+		if rows := byType[t]; len(rows) > 0 {
+			cypher := fmt.Sprintf(`UNWIND $rows AS row
+MATCH (:Element {model: $model, key: row.from})-[r:%s]->(:Element {model: $model, key: row.to})
+DELETE r`, t)
+			if _, err := run(ctx, tx, cypher, map[string]any{"rows": rows, "model": model}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

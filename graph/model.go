@@ -1,0 +1,126 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// ModelSummary is a model with its element counts by kind.
+type ModelSummary struct {
+	Model
+	Elements      int
+	Relationships int
+	ByKind        map[Kind]int
+}
+
+// Models lists every model with its counts, ordered by key.
+func (s *Store) Models(ctx context.Context) ([]ModelSummary, error) {
+	return s.modelSummaries(ctx, nil)
+}
+
+// ModelByKey returns one model with its counts, or ErrNotFound.
+func (s *Store) ModelByKey(ctx context.Context, key string) (ModelSummary, error) {
+	ms, err := s.modelSummaries(ctx, []string{key})
+	if err != nil {
+		return ModelSummary{}, err
+	}
+	if len(ms) == 0 {
+		return ModelSummary{}, fmt.Errorf("model %q: %w", key, ErrNotFound)
+	}
+	return ms[0], nil
+}
+
+// modelSummaries reads models (all when keys is nil) with their counts in one round trip.
+func (s *Store) modelSummaries(ctx context.Context, keys []string) ([]ModelSummary, error) {
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, `MATCH (m:Model)
+WHERE $keys IS NULL OR m.key IN $keys
+CALL (m) {
+  MATCH (e:Element {model: m.key})
+  WITH e.kind AS kind, count(*) AS n
+  RETURN collect([kind, n]) AS byKind
+}
+CALL (m) {
+  MATCH (a:Element {model: m.key})-[r]->()
+  RETURN count(r) AS rels
+}
+RETURN m.key AS key, m.name AS name, m.description AS description, byKind, rels
+ORDER BY key`, map[string]any{"keys": keys})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read models: %w", err)
+	}
+	var out []ModelSummary
+	for _, r := range res.([]*neo4j.Record) {
+		m := ModelSummary{Model: Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])}, ByKind: map[Kind]int{}}
+		for _, pair := range r.Values[3].([]any) {
+			kv := pair.([]any)
+			n := int(kv[1].(int64))
+			m.ByKind[Kind(str(kv[0]))] = n
+			m.Elements += n
+		}
+		m.Relationships = int(r.Values[4].(int64))
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// ExportFile reads a whole model as a model file, elements ordered by key and relationships by
+// (from, type, to), so the same graph always exports to the same text.
+func (s *Store) ExportFile(ctx context.Context, key string) (*File, error) {
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		m, found, err := readModel(ctx, tx, key)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("model %q: %w", key, ErrNotFound)
+		}
+		f := &File{Model: m}
+		if f.Elements, err = readElements(ctx, tx, key); err != nil {
+			return nil, err
+		}
+		if f.Relationships, err = readRelationships(ctx, tx, key); err != nil {
+			return nil, err
+		}
+		return f, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", key, err)
+	}
+	return res.(*File), nil
+}
+
+// Export writes a model as a model file in the given format.
+func (s *Store) Export(ctx context.Context, w io.Writer, key string, format Format) error {
+	f, err := s.ExportFile(ctx, key)
+	if err != nil {
+		return err
+	}
+	return Encode(w, f, format)
+}
+
+// DeleteModel removes a model and all its elements and relationships in one transaction.
+func (s *Store) DeleteModel(ctx context.Context, key string) error {
+	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN count(m) AS n", map[string]any{"key": key})
+		if err != nil {
+			return nil, err
+		}
+		if recs[0].Values[0].(int64) == 0 {
+			return nil, fmt.Errorf("model %q: %w", key, ErrNotFound)
+		}
+		if _, err := run(ctx, tx, "MATCH (e:Element {model: $key}) DETACH DELETE e", map[string]any{"key": key}); err != nil {
+			return nil, err
+		}
+		_, err = run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})
+		return nil, err
+	})
+	if err != nil {
+		return fmt.Errorf("delete model %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI      string
+	Username string
+	Password string
+	Database string // "" means the server's default database
+	// MaxDepth caps maxDepth on traversals (default 10).
+	MaxDepth int
+}
+
+// Store is modelgraph's access to Neo4j. It is safe for concurrent use.
+type Store struct {
+	driver   neo4j.DriverWithContext
+	database string
+	maxDepth int
+}
+
+// Open connects to Neo4j and checks that it answers, retrying for up to wait.
+func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
+	auth := neo4j.NoAuth()
+	if cfg.Username != "" {
+		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *neo4j.Config) {
+		c.MaxConnectionPoolSize = 100
+		c.ConnectionAcquisitionTimeout = 30 * time.Second
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open neo4j %s: %w", cfg.URI, err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err = driver.VerifyConnectivity(ctx)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err != nil {
+		driver.Close(ctx)
+		return nil, fmt.Errorf("%w: connect to %s: %v", ErrUnavailable, cfg.URI, err)
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = 10
+	}
+	return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth}, nil
+}
+
+// Close releases the driver's connections.
+func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+
+// MaxDepth is the largest maxDepth a traversal accepts.
+func (s *Store) MaxDepth() int { return s.maxDepth }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, "RETURN 1", nil)
+	})
+	return err
+}
+
+// schemaStatements are idempotent: running them at every start is safe.
+var schemaStatements = []string{
+	"CREATE CONSTRAINT model_key IF NOT EXISTS FOR (m:Model) REQUIRE m.key IS UNIQUE",
+	"CREATE CONSTRAINT element_model_key IF NOT EXISTS FOR (e:Element) REQUIRE (e.model, e.key) IS UNIQUE",
+	"CREATE INDEX element_model IF NOT EXISTS FOR (e:Element) ON (e.model)",
+	"CREATE INDEX element_model_kind IF NOT EXISTS FOR (e:Element) ON (e.model, e.kind)",
+	"CREATE INDEX change_model IF NOT EXISTS FOR (c:Change) ON (c.model, c.seq)",
+}
+
+// Setup creates the constraints and indexes modelgraph relies on. It is idempotent.
+func (s *Store) Setup(ctx context.Context) error {
+	for _, stmt := range schemaStatements {
+		sess := s.session(ctx, neo4j.AccessModeWrite)
+		_, err := sess.Run(ctx, stmt, nil)
+		sess.Close(ctx)
+		if err != nil {
+			return fmt.Errorf("schema set-up %q: %w", stmt, mapErr(err))
+		}
+	}
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(ctx)
+	if _, err := sess.Run(ctx, "CALL db.awaitIndexes(300)", nil); err != nil {
+		return fmt.Errorf("schema set-up: wait for indexes: %w", mapErr(err))
+	}
+	return nil
+}
+
+func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.database})
+}
+
+// read runs fn in a read transaction, retried by the driver on transient errors.
+func (s *Store) read(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	sess := s.session(ctx, neo4j.AccessModeRead)
+	defer sess.Close(ctx)
+	res, err := sess.ExecuteRead(ctx, fn)
+	return res, mapErr(err)
+}
+
+// write runs fn in one write transaction: everything fn does is committed together or not at all.
+func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(ctx)
+	res, err := sess.ExecuteWrite(ctx, fn)
+	return res, mapErr(err)
+}
+
+// run sends one query and collects its records; it is the only place queries go out, so it is
+// where round trips are counted.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		c.Add(1)
+	}
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+type counterKey struct{}
+
+// WithQueryCounter returns a context under which every Cypher round trip the store makes adds one
+// to n. Tests use it to check that a GraphQL operation's round trips do not grow with its results.
+func WithQueryCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, counterKey{}, n)
+}
+
+// mapErr turns driver errors into the package's error kinds, keeping the original in the chain.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	if neo4j.IsConnectivityError(err) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) && ne.Code == "Neo.ClientError.Schema.ConstraintValidationFailed" {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}

@@ -1,0 +1,334 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// DefaultMaxDepth is the traversal depth when a query names none.
+const DefaultMaxDepth = 6
+
+// Ref names an element: its model and key.
+type Ref struct {
+	Model string
+	Key   string
+}
+
+// Step is one relationship of a path, with both end elements.
+type Step struct {
+	From       Element
+	Type       RelType
+	To         Element
+	Properties map[string]any
+}
+
+// Reached is an element found by a traversal: its fewest hops from the start and one shortest
+// path, as steps in the direction of the relationships.
+type Reached struct {
+	Element  Element
+	Distance int
+	Path     []Step
+}
+
+// Impact is the answer to "what is affected if this element changes?".
+type Impact struct {
+	Source   Element
+	Scope    []Element
+	Affected []Reached
+	Attached []Attachment
+}
+
+// Attachment is an element that watches (INVOLVED_IN, MEASURES) elements of an impact's scope or
+// affected set, with the elements it is attached to.
+type Attachment struct {
+	Element Element
+	Via     []RelType
+	To      []Element
+}
+
+// checkDepth validates a requested depth (nil means the default) against the configured cap.
+func (s *Store) checkDepth(d *int) (int, error) {
+	if d == nil {
+		return min(DefaultMaxDepth, s.maxDepth), nil
+	}
+	if *d < 1 || *d > s.maxDepth {
+		return 0, invalid("arguments", "", "maxDepth", fmt.Sprintf("must be between 1 and %d (the server's cap), got %d", s.maxDepth, *d))
+	}
+	return *d, nil
+}
+
+// relPattern joins relationship types for a Cypher pattern. Types come from the metamodel table
+// only, so the string is safe to splice into a query.
+func relPattern(ts []RelType) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		if _, ok := relIndex[t]; !ok {
+			panic("relPattern: unknown relationship type " + string(t))
+		}
+		parts[i] = string(t)
+	}
+	return strings.Join(parts, "|")
+}
+
+// checkTypes validates a relationship type filter for impact: only propagating types make sense.
+func checkTypes(ts []RelType) ([]RelType, error) {
+	if len(ts) == 0 {
+		return PropagatingTypes(), nil
+	}
+	var ps []Problem
+	out := []RelType{}
+	for _, t := range ts {
+		spec, ok := relIndex[t]
+		switch {
+		case !ok:
+			ps = append(ps, Problem{Path: "arguments", Field: "relationshipTypes", Reason: fmt.Sprintf("unknown relationship type %q", t)})
+		case !spec.Propagating:
+			ps = append(ps, Problem{Path: "arguments", Field: "relationshipTypes", Reason: fmt.Sprintf("%s does not propagate change; use %s", t, relTypeNames(PropagatingTypes()))})
+		case !slices.Contains(out, t):
+			out = append(out, t)
+		}
+	}
+	if len(ps) > 0 {
+		return nil, &ValidationError{Problems: ps}
+	}
+	return out, nil
+}
+
+func relTypeNames(ts []RelType) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+func kindStrings(ks []Kind) []string {
+	if len(ks) == 0 {
+		return nil
+	}
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// stepsCypher turns a path p into a list of [from props, type, to props, rel props].
+const stepsCypher = `[r IN relationships(p) | [properties(startNode(r)), type(r), properties(endNode(r)), properties(r)]]`
+
+func stepsFrom(v any, reverse bool) []Step {
+	raw, _ := v.([]any)
+	out := make([]Step, len(raw))
+	for i, x := range raw {
+		t := x.([]any)
+		out[i] = Step{
+			From:       elementFromProps(t[0].(map[string]any)),
+			Type:       RelType(str(t[1])),
+			To:         elementFromProps(t[2].(map[string]any)),
+			Properties: props(t[3].(map[string]any)),
+		}
+	}
+	if reverse {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// Supporters answers "what supports X?" for several roots at once: a breadth-first search along
+// incoming propagating relationships, at most maxDepth hops. Each reached element other than the
+// root whose kind is in kinds (all when empty) comes once, with its distance and one shortest path
+// ending at the root. Results per root are ordered by distance, kind, key. A root that does not
+// exist has no entry in the map; use Element to tell "missing" from "no supporters".
+func (s *Store) Supporters(ctx context.Context, roots []Ref, kinds []Kind, maxDepth *int) (map[Ref][]Reached, error) {
+	d, err := s.checkDepth(maxDepth)
+	if err != nil {
+		return nil, err
+	}
+	cypher := fmt.Sprintf(`UNWIND $roots AS root
+MATCH (x:Element {model: root[0], key: root[1]})
+MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
+RETURN root[0] AS model, root[1] AS key, properties(s) AS s, length(p) AS distance, %s AS steps
+ORDER BY model, key, distance, s.kind, s.key`, relPattern(PropagatingTypes()), d, stepsCypher)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("supporters: %w", err)
+	}
+	out := map[Ref][]Reached{}
+	for _, r := range res.([]*neo4j.Record) {
+		ref := Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}
+		out[ref] = append(out[ref], Reached{
+			Element:  elementFromProps(r.Values[2].(map[string]any)),
+			Distance: int(r.Values[3].(int64)),
+			// The pattern walks from the root against the arrows; reversed, the path ends at the root.
+			Path: stepsFrom(r.Values[4], true),
+		})
+	}
+	return out, nil
+}
+
+func refParams(refs []Ref) [][]string {
+	out := make([][]string, len(refs))
+	for i, r := range refs {
+		out[i] = []string{r.Model, r.Key}
+	}
+	return out
+}
+
+// Impact answers "what is affected if X changes?" (DOMAIN.md): the scope is X and its parts at
+// any depth; affected elements are those reached from the scope along outgoing relationships of
+// the given propagating types (all when empty) within maxDepth hops; attached elements watch the
+// scope or the affected ones.
+func (s *Store) Impact(ctx context.Context, ref Ref, maxDepth *int, types []RelType) (*Impact, error) {
+	d, err := s.checkDepth(maxDepth)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := checkTypes(types)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.impactTx(ctx, tx, ref, d, ts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("impact of %s: %w", ref.Key, err)
+	}
+	return res.(*Impact), nil
+}
+
+func (s *Store) impactTx(ctx context.Context, tx neo4j.ManagedTransaction, ref Ref, d int, ts []RelType) (*Impact, error) {
+	cypher := fmt.Sprintf(`MATCH (x:Element {model: $model, key: $key})
+CALL (x) {
+  MATCH (x)<-[:PART_OF]-{0,}(part:Element)
+  RETURN collect(DISTINCT part) AS scope
+}
+CALL (scope) {
+  UNWIND scope AS s
+  MATCH p = ANY SHORTEST (s)-[:%s]->{1,%d}(a:Element WHERE NOT a IN scope)
+  WITH a, p ORDER BY length(p), s.key
+  WITH a, collect(p)[0] AS p
+  RETURN collect([properties(a), length(p), %s]) AS affected
+}
+RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected`, relPattern(ts), d, stepsCypher)
+	recs, err := run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key})
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("element %q in model %q: %w", ref.Key, ref.Model, ErrNotFound)
+	}
+	r := recs[0]
+	im := &Impact{Source: elementFromProps(r.Values[0].(map[string]any))}
+	for _, n := range r.Values[1].([]any) {
+		im.Scope = append(im.Scope, elementFromProps(n.(map[string]any)))
+	}
+	sortElements(im.Scope)
+	for _, a := range r.Values[2].([]any) {
+		t := a.([]any)
+		im.Affected = append(im.Affected, Reached{Element: elementFromProps(t[0].(map[string]any)), Distance: int(t[1].(int64)), Path: stepsFrom(t[2], false)})
+	}
+	sortReached(im.Affected)
+	keys := make([]string, 0, len(im.Scope)+len(im.Affected))
+	for _, e := range im.Scope {
+		keys = append(keys, e.Key)
+	}
+	for _, a := range im.Affected {
+		keys = append(keys, a.Element.Key)
+	}
+	att, err := attachments(ctx, tx, ref.Model, keys)
+	if err != nil {
+		return nil, err
+	}
+	im.Attached = att
+	return im, nil
+}
+
+// attachments finds the watchers of the given elements in one round trip.
+func attachments(ctx context.Context, tx neo4j.ManagedTransaction, model string, keys []string) ([]Attachment, error) {
+	recs, err := run(ctx, tx, `UNWIND $keys AS k
+MATCH (t:Element {model: $model, key: k})<-[r:INVOLVED_IN|MEASURES]-(w:Element)
+WITH w, t, type(r) AS via ORDER BY t.key
+RETURN properties(w) AS w, collect(DISTINCT via) AS via, collect(DISTINCT properties(t)) AS to
+ORDER BY w.kind, w.key`, map[string]any{"model": model, "keys": keys})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Attachment, len(recs))
+	for i, r := range recs {
+		a := Attachment{Element: elementFromProps(r.Values[0].(map[string]any))}
+		for _, v := range r.Values[1].([]any) {
+			a.Via = append(a.Via, RelType(str(v)))
+		}
+		slices.Sort(a.Via)
+		for _, t := range r.Values[2].([]any) {
+			a.To = append(a.To, elementFromProps(t.(map[string]any)))
+		}
+		sortElements(a.To)
+		out[i] = a
+	}
+	return out, nil
+}
+
+// Path returns one shortest directed path from `from` to `to` along propagating relationships
+// within maxDepth hops, or nil with no error when there is none. A path from an element to itself
+// is empty.
+func (s *Store) Path(ctx context.Context, model, from, to string, maxDepth *int) ([]Step, bool, error) {
+	d, err := s.checkDepth(maxDepth)
+	if err != nil {
+		return nil, false, err
+	}
+	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:Element {model: $model, key: $from})
+OPTIONAL MATCH (b:Element {model: $model, key: $to})
+CALL (a, b) {
+  OPTIONAL MATCH p = ANY SHORTEST (a)-[:%s]->{1,%d}(b)
+  RETURN p
+}
+RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, CASE WHEN p IS NULL THEN null ELSE %s END AS steps`,
+		relPattern(PropagatingTypes()), d, stepsCypher)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, cypher, map[string]any{"model": model, "from": from, "to": to})
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("path: %w", err)
+	}
+	r := res.([]*neo4j.Record)[0]
+	for i, key := range []string{from, to} {
+		if ok, _ := r.Values[i].(bool); !ok {
+			return nil, false, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+		}
+	}
+	if from == to {
+		return []Step{}, true, nil
+	}
+	if r.Values[2] == nil {
+		return nil, false, nil
+	}
+	return stepsFrom(r.Values[2], false), true, nil
+}
+
+func sortElements(es []Element) {
+	slices.SortFunc(es, func(a, b Element) int {
+		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+}
+
+func sortReached(rs []Reached) {
+	slices.SortFunc(rs, func(a, b Reached) int {
+		if a.Distance != b.Distance {
+			return a.Distance - b.Distance
+		}
+		if c := strings.Compare(string(a.Element.Kind), string(b.Element.Kind)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Element.Key, b.Element.Key)
+	})
+}
