@@ -35,6 +35,10 @@ func (s *Store) ModelByKey(ctx context.Context, key string) (ModelSummary, error
 
 // modelSummaries reads models (all when keys is nil) with their counts in one round trip.
 func (s *Store) modelSummaries(ctx context.Context, keys []string) ([]ModelSummary, error) {
+	var keyParam any // nil means every model; a nil slice would be sent as an empty list
+	if keys != nil {
+		keyParam = keys
+	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `MATCH (m:Model)
 WHERE $keys IS NULL OR m.key IN $keys
@@ -48,7 +52,7 @@ CALL (m) {
   RETURN count(r) AS rels
 }
 RETURN m.key AS key, m.name AS name, m.description AS description, byKind, rels
-ORDER BY key`, map[string]any{"keys": keys})
+ORDER BY key`, map[string]any{"keys": keyParam})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read models: %w", err)

@@ -106,7 +106,9 @@ func relTypeNames(ts []RelType) string {
 	return strings.Join(s, ", ")
 }
 
-func kindStrings(ks []Kind) []string {
+// kindStrings returns the kinds as a query parameter: a list, or null (not an empty list) when
+// there are none, since the queries read null as "any kind".
+func kindStrings(ks []Kind) any {
 	if len(ks) == 0 {
 		return nil
 	}

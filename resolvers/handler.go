@@ -1,16 +1,106 @@
 package resolvers
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/resolvers/playground"
 )
 
+// Error codes in extensions.code.
+const (
+	CodeNotFound     = "NOT_FOUND"
+	CodeBadUserInput = "BAD_USER_INPUT"
+	CodeConflict     = "CONFLICT"
+	CodeUnavailable  = "UNAVAILABLE"
+	CodeInternal     = "INTERNAL_SERVER_ERROR"
+)
+
+// MaxComplexity bounds how much one operation may ask for; each field counts one, list fields
+// count their children once.
+const MaxComplexity = 5000
+
+// NewGraphQL returns the GraphQL endpoint (POST, and GET for queries).
+func NewGraphQL(store *graph.Store, log *slog.Logger) http.Handler {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.SetErrorPresenter(presenter(log))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": CodeInternal}}
+	})
+	return srv
+}
+
 // NewHandler serves the GraphQL API at /graphql and the playground at /.
 func NewHandler(store *graph.Store, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/graphql", NewGraphQL(store, log))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
 	mux.Handle("/", playground.Handler())
 	return mux
+}
+
+// presenter maps the graph package's error kinds to extensions.code; anything unexpected is
+// logged once and shown as an internal error without its details.
+func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if gerr.Extensions == nil {
+			gerr.Extensions = map[string]any{}
+		}
+		var ve *graph.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			gerr.Extensions["code"] = CodeBadUserInput
+			gerr.Extensions["problems"] = ve.Problems
+		case errors.Is(err, graph.ErrInvalid):
+			gerr.Extensions["code"] = CodeBadUserInput
+		case errors.Is(err, graph.ErrNotFound):
+			gerr.Extensions["code"] = CodeNotFound
+		case errors.Is(err, graph.ErrConflict):
+			gerr.Extensions["code"] = CodeConflict
+		case errors.Is(err, graph.ErrUnavailable):
+			log.Warn("database unavailable", "err", err)
+			gerr.Message = "database unavailable; try again later"
+			gerr.Extensions["code"] = CodeUnavailable
+		case gerr.Extensions["code"] != nil:
+			// Already classified by gqlgen (parse or validation failure).
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			gerr.Message = "request cancelled or timed out"
+			gerr.Extensions["code"] = CodeUnavailable
+		default:
+			log.Error("request failed", "err", err, "path", gerr.Path.String())
+			gerr.Message = "internal error"
+			gerr.Extensions["code"] = CodeInternal
+		}
+		return gerr
+	}
 }

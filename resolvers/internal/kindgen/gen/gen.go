@@ -1,0 +1,433 @@
+// Package gen renders the files derived from the metamodel table. It is separate from the command
+// so a test can compare its output with the files in the tree.
+package gen
+
+import (
+	"fmt"
+	"go/format"
+	"slices"
+	"strings"
+
+	"github.com/modelgraph/modelgraph/graph"
+)
+
+// Files returns the generated files by path relative to the checkout's top folder.
+func Files() map[string]string {
+	goSrc, err := format.Source([]byte(goFile()))
+	if err != nil {
+		panic(fmt.Sprintf("kindgen: generated Go does not parse: %v\n%s", err, goFile()))
+	}
+	return map[string]string{
+		"schema/metamodel.graphqls": sdlFile(),
+		"resolvers/kinds_gen.go":    string(goSrc),
+		"docs/metamodel.md":         docFile(),
+	}
+}
+
+// relNames gives each relationship type its field names: seen from the source (out) and from the
+// target (in), with a sentence for each.
+var relNames = map[graph.RelType]struct{ out, in, outDoc, inDoc string }{
+	graph.PartOf:     {"partOf", "parts", "Wholes this element is part of (PART_OF).", "Parts of this element (incoming PART_OF)."},
+	graph.Realizes:   {"realizes", "realizedBy", "Canvas elements this element implements (REALIZES).", "Operating-model elements that implement this one (incoming REALIZES)."},
+	graph.Supports:   {"supports", "supportedBy", "Elements this element supports (SUPPORTS).", "Elements that support this one directly (incoming SUPPORTS)."},
+	graph.Delivers:   {"delivers", "deliveredBy", "Value propositions this channel delivers (DELIVERS).", "Channels that deliver this value proposition (incoming DELIVERS)."},
+	graph.Targets:    {"targets", "targetedBy", "Customer segments this element is aimed at (TARGETS).", "Elements aimed at this segment (incoming TARGETS)."},
+	graph.Generates:  {"generates", "generatedBy", "Revenue streams this element earns (GENERATES).", "Elements that earn this revenue (incoming GENERATES)."},
+	graph.Incurs:     {"incurs", "incurredBy", "Costs this element drives (INCURS).", "Elements that drive this cost (incoming INCURS)."},
+	graph.Supplies:   {"supplies", "suppliedBy", "What this partner supplies, with share and substitutability (SUPPLIES).", "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."},
+	graph.FlowsTo:    {"flowsTo", "flowsFrom", "Where work or material goes next (FLOWS_TO).", "Where work or material comes from (incoming FLOWS_TO)."},
+	graph.InvolvedIn: {"involvedIn", "involved", "Elements this party is responsible for, with RACI (INVOLVED_IN).", "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."},
+	graph.Measures:   {"measures", "measuredBy", "Elements this KPI measures (MEASURES).", "KPIs that measure this element (incoming MEASURES)."},
+	graph.ReportsTo:  {"reportsTo", "reports", "Whom this role or unit reports to (REPORTS_TO).", "Roles and units that report to this one (incoming REPORTS_TO)."},
+	graph.LocatedAt:  {"locatedAt", "locatedHere", "Where this element is (LOCATED_AT).", "Elements located here (incoming LOCATED_AT)."},
+}
+
+// linkTypes are the relationship types whose fields return the relationship with its typed
+// properties instead of bare elements.
+var linkTypes = map[graph.RelType]string{
+	graph.Supplies:   "Supply",
+	graph.FlowsTo:    "Flow",
+	graph.InvolvedIn: "Involvement",
+}
+
+// extra is a convenience field: the elements of one kind across one relationship type.
+type extra struct {
+	kind      graph.Kind
+	field     string
+	dir       graph.Direction
+	rel       graph.RelType
+	otherKind graph.Kind
+	doc       string
+}
+
+var extras = []extra{
+	{graph.BusinessFunction, "processes", graph.Incoming, graph.PartOf, graph.Process, "Processes that are part of this function (incoming PART_OF from Process)."},
+	{graph.BusinessFunction, "subFunctions", graph.Incoming, graph.PartOf, graph.BusinessFunction, "Functions that are part of this one (incoming PART_OF from BusinessFunction)."},
+	{graph.OrgUnit, "roles", graph.Incoming, graph.PartOf, graph.Role, "Roles that belong to this unit (incoming PART_OF from Role)."},
+}
+
+// field is one relationship field of a kind's object type.
+type field struct {
+	name, doc string
+	dir       graph.Direction
+	rel       graph.RelType
+	gqlType   string // element type name, "Element", or a link type name
+	link      bool
+	kind      graph.Kind // for extras: only elements of this kind
+}
+
+func fieldsOf(k graph.Kind) []field {
+	var out []field
+	for _, spec := range graph.Metamodel.Relationships {
+		names := relNames[spec.Type]
+		link, isLink := linkTypes[spec.Type]
+		if targets := graph.AllowedTargets(spec.Type, k); len(targets) > 0 {
+			t := single(targets)
+			if isLink {
+				t = link
+			}
+			out = append(out, field{name: names.out, doc: names.outDoc, dir: graph.Outgoing, rel: spec.Type, gqlType: t, link: isLink})
+		}
+		if sources := sourcesTo(spec.Type, k); len(sources) > 0 {
+			t := single(sources)
+			if isLink {
+				t = link
+			}
+			out = append(out, field{name: names.in, doc: names.inDoc, dir: graph.Incoming, rel: spec.Type, gqlType: t, link: isLink})
+		}
+	}
+	for _, x := range extras {
+		if x.kind == k {
+			out = append(out, field{name: x.field, doc: x.doc, dir: x.dir, rel: x.rel, gqlType: string(x.otherKind), kind: x.otherKind})
+		}
+	}
+	return out
+}
+
+func sourcesTo(t graph.RelType, to graph.Kind) []graph.Kind {
+	var out []graph.Kind
+	for _, k := range graph.Kinds() {
+		if graph.Allowed(t, k, to) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func single(ks []graph.Kind) string {
+	if len(ks) == 1 {
+		return string(ks[0])
+	}
+	return "Element"
+}
+
+// commonSDL are the Element interface's fields, repeated in every object type.
+const commonSDL = `  "Key of the element, unique inside its model."
+  key: ID!
+  "Kind of the element; also its GraphQL type."
+  kind: Kind!
+  "Category of the element's kind."
+  category: Category!
+  "Display name."
+  name: String!
+  "Longer description, if any."
+  description: String
+  "Free-form tags."
+  tags: [String!]!
+  "All properties (string, number or boolean values), typed ones included."
+  properties: JSON!
+  "Key of the model the element belongs to."
+  model: ID!
+  "Version of the element: 1 when created, one more on every change."
+  version: Int!
+  "Relationships that start here, ordered by type and then the target's key."
+  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  "Relationships that end here, ordered by type and then the source's key."
+  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Elements that support this one: everything reached by following propagating relationships
+  backwards (incoming), each once with its fewest hops and one shortest path ending here.
+  """
+  supporters(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): [Supporter!]!
+`
+
+func sdlFile() string {
+	var b strings.Builder
+	b.WriteString("# Code generated by resolvers/internal/kindgen from the metamodel table in graph/metamodel.go. DO NOT EDIT.\n\n")
+	b.WriteString("\"The kinds of element (DOMAIN.md). Each is also an object type implementing Element.\"\nenum Kind {\n")
+	for _, s := range graph.Metamodel.Kinds {
+		fmt.Fprintf(&b, "  %q\n  %s\n", fmt.Sprintf("%s (%s)", s.Meaning, s.Category), s.Kind)
+	}
+	b.WriteString("}\n\n\"Groups of kinds.\"\nenum Category {\n")
+	catDoc := map[graph.Category]string{
+		graph.Canvas:              "The nine Business Model Canvas blocks.",
+		graph.Operating:           "Operating-model components: processes, capabilities, technology, organisation, KPIs, locations.",
+		graph.Function:            "Business functions.",
+		graph.StakeholderCategory: "Stakeholders.",
+	}
+	for _, c := range graph.Categories() {
+		fmt.Fprintf(&b, "  %q\n  %s\n", catDoc[c], c)
+	}
+	b.WriteString("}\n\n\"Relationship types. Each points from the element depended upon to the element that depends on it.\"\nenum RelationshipType {\n")
+	for _, r := range graph.Metamodel.Relationships {
+		mode := "Attached: never propagates."
+		if r.Propagating {
+			mode = "Propagating."
+		}
+		fmt.Fprintf(&b, "  %q\n  %s\n", r.Meaning+" "+mode, r.Type)
+	}
+	b.WriteString("}\n")
+	for _, s := range graph.Metamodel.Kinds {
+		fmt.Fprintf(&b, "\n%q\ntype %s implements Element {\n%s", s.Meaning+" Kind "+string(s.Kind)+", category "+string(s.Category)+".", s.Kind, commonSDL)
+		for _, p := range s.Properties {
+			fmt.Fprintf(&b, "  %q\n  %s: %s\n", propDoc(p), p.Name, propGQL(p))
+		}
+		for _, f := range fieldsOf(s.Kind) {
+			fmt.Fprintf(&b, "  %q\n  %s: [%s!]!\n", f.doc, f.name, f.gqlType)
+		}
+		b.WriteString("}\n")
+	}
+	for _, r := range graph.Metamodel.Relationships {
+		name, ok := linkTypes[r.Type]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "\n\"A %s relationship with its typed properties.\"\ntype %s {\n", r.Type, name)
+		fmt.Fprintf(&b, "  \"Where the relationship starts.\"\n  from: %s!\n", single(graph.AllowedSources(r.Type)))
+		fmt.Fprintf(&b, "  \"Where the relationship ends.\"\n  to: Element!\n")
+		for _, p := range r.Properties {
+			fmt.Fprintf(&b, "  %q\n  %s: %s\n", propDoc(p), p.Name, propGQL(p))
+		}
+		b.WriteString("  \"All properties of the relationship.\"\n  properties: JSON!\n}\n")
+	}
+	return b.String()
+}
+
+func propGQL(p graph.PropertySpec) string {
+	t := map[graph.PropType]string{graph.PropString: "String", graph.PropNumber: "Float", graph.PropInteger: "Int", graph.PropBool: "Boolean"}[p.Type]
+	if p.Required {
+		t += "!"
+	}
+	return t
+}
+
+func propDoc(p graph.PropertySpec) string {
+	d := fmt.Sprintf("Typed property %s (%s)", p.Name, p.Type)
+	if len(p.Enum) > 0 {
+		d += ": one of " + strings.Join(p.Enum, ", ")
+	}
+	if p.Min != nil && p.Max != nil {
+		d += fmt.Sprintf(", from %v to %v", *p.Min, *p.Max)
+	} else if p.Min != nil {
+		d += fmt.Sprintf(", at least %v", *p.Min)
+	}
+	return d + "."
+}
+
+func goName(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func goFile() string {
+	var b strings.Builder
+	b.WriteString(`// Code generated by resolvers/internal/kindgen from the metamodel table in graph/metamodel.go. DO NOT EDIT.
+
+package resolvers
+
+import (
+	"context"
+
+	"github.com/modelgraph/modelgraph/graph"
+)
+
+// wrap returns the GraphQL object for a node, by its kind.
+func wrap(n *node) Element {
+	switch n.e.Kind {
+`)
+	for _, k := range graph.Kinds() {
+		fmt.Fprintf(&b, "\tcase graph.%s:\n\t\treturn &%s{n}\n", goConst(k), k)
+	}
+	b.WriteString("\t}\n\tpanic(\"resolvers: element of unknown kind \" + string(n.e.Kind))\n}\n")
+	for _, s := range graph.Metamodel.Kinds {
+		k := string(s.Kind)
+		fmt.Fprintf(&b, "\n// %s is the GraphQL object for elements of kind %s.\ntype %s struct{ n *node }\n\n", k, k, k)
+		fmt.Fprintf(&b, "func (o *%s) node() *node { return o.n }\n", k)
+		for _, m := range commonMethods {
+			fmt.Fprintf(&b, "\n// %s\nfunc (o *%s) %s\n", m.doc, k, strings.ReplaceAll(m.sig, "$", ""))
+		}
+		for _, p := range s.Properties {
+			fmt.Fprintf(&b, "\n// %s returns the typed property %s.\nfunc (o *%s) %s() %s { return %s(o.n, %q) }\n",
+				goName(p.Name), p.Name, k, goName(p.Name), propGo(p), propGetter(p), p.Name)
+		}
+		for _, f := range fieldsOf(s.Kind) {
+			fmt.Fprintf(&b, "\n// %s: %s\n", goName(f.name), f.doc)
+			switch {
+			case f.link:
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return links(ctx, o.n, %s, graph.%s, new%s) }\n",
+					k, goName(f.name), f.gqlType, goDir(f.dir), goRel(f.rel), f.gqlType)
+			case f.kind != "":
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, graph.%s) }\n",
+					k, goName(f.name), f.gqlType, f.gqlType, goDir(f.dir), goRel(f.rel), goConst(f.kind))
+			case f.gqlType == "Element":
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]Element, error) { return related[Element](ctx, o.n, %s, graph.%s, \"\") }\n",
+					k, goName(f.name), goDir(f.dir), goRel(f.rel))
+			default:
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, \"\") }\n",
+					k, goName(f.name), f.gqlType, f.gqlType, goDir(f.dir), goRel(f.rel))
+			}
+		}
+	}
+	for _, r := range graph.Metamodel.Relationships {
+		name, ok := linkTypes[r.Type]
+		if !ok {
+			continue
+		}
+		fromType := single(graph.AllowedSources(r.Type))
+		fromGo := "Element"
+		if fromType != "Element" {
+			fromGo = "*" + fromType
+		}
+		fmt.Fprintf(&b, "\n// %s is a %s relationship with its typed properties.\ntype %s struct{ l *link }\n\n", name, r.Type, name)
+		fmt.Fprintf(&b, "func new%s(l *link) *%s { return &%s{l} }\n\n", name, name, name)
+		fmt.Fprintf(&b, "// From is where the relationship starts.\nfunc (o *%s) From() %s { return o.l.from().(%s) }\n\n", name, fromGo, fromGo)
+		fmt.Fprintf(&b, "// To is where the relationship ends.\nfunc (o *%s) To() Element { return o.l.to() }\n\n", name)
+		fmt.Fprintf(&b, "// Properties are all properties of the relationship.\nfunc (o *%s) Properties() map[string]any { return jsonMap(o.l.props) }\n", name)
+		for _, p := range r.Properties {
+			fmt.Fprintf(&b, "\n// %s returns the typed property %s.\nfunc (o *%s) %s() %s { return %s(o.l, %q) }\n",
+				goName(p.Name), p.Name, name, goName(p.Name), propGo(p), propGetter(p), p.Name)
+		}
+	}
+	return b.String()
+}
+
+var commonMethods = []struct{ doc, sig string }{
+	{"Key is the element's key.", "Key() string { return o.n.e.Key }"},
+	{"Kind is the element's kind.", "Kind() graph.Kind { return o.n.e.Kind }"},
+	{"Category is the category of the element's kind.", "Category() graph.Category { return graph.CategoryOf(o.n.e.Kind) }"},
+	{"Name is the element's display name.", "Name() string { return o.n.e.Name }"},
+	{"Description is the element's description, nil when empty.", "Description() *string { return optString(o.n.e.Description) }"},
+	{"Tags are the element's tags.", "Tags() []string { return nonNil(o.n.e.Tags) }"},
+	{"Properties are all the element's properties.", "Properties() map[string]any { return jsonMap(o.n.e.Properties) }"},
+	{"Model is the key of the element's model.", "Model() string { return o.n.e.Model }"},
+	{"Version is the element's version.", "Version() int { return int(o.n.e.Version) }"},
+	{"Outgoing lists the relationships that start here.", "Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Outgoing, types) }"},
+	{"Incoming lists the relationships that end here.", "Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Incoming, types) }"},
+	{"Supporters lists the elements that support this one.", "Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) { return o.n.supporters(ctx, kinds, maxDepth) }"},
+}
+
+func propGo(p graph.PropertySpec) string {
+	base := map[graph.PropType]string{graph.PropString: "string", graph.PropNumber: "float64", graph.PropInteger: "int", graph.PropBool: "bool"}[p.Type]
+	if p.Required {
+		return base
+	}
+	return "*" + base
+}
+
+func propGetter(p graph.PropertySpec) string {
+	name := map[graph.PropType]string{graph.PropString: "String", graph.PropNumber: "Float", graph.PropInteger: "Int", graph.PropBool: "Bool"}[p.Type]
+	if p.Required {
+		return "must" + name
+	}
+	return "prop" + name
+}
+
+func goDir(d graph.Direction) string {
+	if d == graph.Incoming {
+		return "graph.Incoming"
+	}
+	return "graph.Outgoing"
+}
+
+// goConst returns the Go constant name for a kind in package graph.
+func goConst(k graph.Kind) string {
+	if k == graph.Stakeholder {
+		return "Stakeholder"
+	}
+	return string(k)
+}
+
+func goRel(t graph.RelType) string {
+	parts := strings.Split(strings.ToLower(string(t)), "_")
+	for i, p := range parts {
+		parts[i] = goName(p)
+	}
+	return strings.Join(parts, "")
+}
+
+func docFile() string {
+	var b strings.Builder
+	b.WriteString("<!-- Code generated by resolvers/internal/kindgen from graph/metamodel.go. DO NOT EDIT. -->\n\n")
+	b.WriteString("# Metamodel\n\nThe kinds of element and the relationship types modelgraph accepts, generated from the one table in\n`graph/metamodel.go` that also drives validation and the GraphQL schema.\n\n")
+	b.WriteString("## Kinds\n\n| category | kind | meaning | typed properties |\n|---|---|---|---|\n")
+	for _, s := range graph.Metamodel.Kinds {
+		var ps []string
+		for _, p := range s.Properties {
+			d := fmt.Sprintf("`%s` (%s", p.Name, p.Type)
+			if p.Required {
+				d += ", required"
+			}
+			if len(p.Enum) > 0 {
+				d += ": " + strings.Join(p.Enum, ", ")
+			}
+			ps = append(ps, d+")")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", s.Category, s.Kind, s.Meaning, strings.Join(ps, "; "))
+	}
+	b.WriteString("\n## Relationship types\n\nEvery relationship points from the element depended upon to the element that depends on it, so a\nchange travels along outgoing relationships of the propagating types.\n\n")
+	b.WriteString("| type | propagates | meaning | allowed source -> target | typed properties |\n|---|---|---|---|---|\n")
+	for _, r := range graph.Metamodel.Relationships {
+		var rules []string
+		for _, rule := range r.Rules {
+			rules = append(rules, kindSet(rule.From)+" -> "+kindSet(rule.To))
+		}
+		var ps []string
+		for _, p := range r.Properties {
+			d := fmt.Sprintf("`%s` (%s", p.Name, p.Type)
+			if len(p.Enum) > 0 {
+				d += ": " + strings.Join(p.Enum, ", ")
+			}
+			if p.Min != nil && p.Max != nil {
+				d += fmt.Sprintf(", %v..%v", *p.Min, *p.Max)
+			}
+			ps = append(ps, d+")")
+		}
+		prop := "no (attached)"
+		if r.Propagating {
+			prop = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Type, prop, r.Meaning, strings.Join(rules, "; "), strings.Join(ps, "; "))
+	}
+	b.WriteString("\n## Relationship fields in GraphQL\n\nEach kind's object type has one field per relationship type it can start or end, named as follows.\n\n| type | field at the source | field at the target |\n|---|---|---|\n")
+	for _, r := range graph.Metamodel.Relationships {
+		n := relNames[r.Type]
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", r.Type, n.out, n.in)
+	}
+	b.WriteString("\nConvenience fields: ")
+	var xs []string
+	for _, x := range extras {
+		xs = append(xs, fmt.Sprintf("`%s.%s`", x.kind, x.field))
+	}
+	b.WriteString(strings.Join(xs, ", ") + ".\n")
+	return b.String()
+}
+
+func kindSet(ks []graph.Kind) string {
+	if len(ks) == len(graph.Kinds())-1 {
+		for _, k := range graph.Kinds() {
+			if !slices.Contains(ks, k) {
+				return "any kind except " + string(k)
+			}
+		}
+	}
+	if len(ks) == 1 {
+		return string(ks[0])
+	}
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return "{" + strings.Join(s, ", ") + "}"
+}

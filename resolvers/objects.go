@@ -1,0 +1,158 @@
+package resolvers
+
+import (
+	"github.com/modelgraph/modelgraph/graph"
+)
+
+// Element is implemented by the object type of every kind (kinds_gen.go).
+type Element interface {
+	node() *node
+}
+
+// Relationship is a relationship between two elements with its properties.
+type Relationship struct{ l *link }
+
+// Type is the relationship type.
+func (r *Relationship) Type() graph.RelType { return r.l.typ }
+
+// From is where the relationship starts.
+func (r *Relationship) From() Element { return r.l.from() }
+
+// To is where the relationship ends.
+func (r *Relationship) To() Element { return r.l.to() }
+
+// Properties are the relationship's properties.
+func (r *Relationship) Properties() map[string]any { return jsonMap(r.l.props) }
+
+// Step is one relationship of a path.
+type Step struct {
+	From       Element
+	Type       graph.RelType
+	To         Element
+	Properties map[string]any
+}
+
+// Supporter is an element that supports the one asked about.
+type Supporter struct {
+	Element  Element
+	Distance int
+	Path     []*Step
+}
+
+// Affected is an element a change reaches.
+type Affected struct {
+	Element  Element
+	Distance int
+	Path     []*Step
+}
+
+// Attached is an element that watches changed or affected elements.
+type Attached struct {
+	Element Element
+	Via     []graph.RelType
+	To      []Element
+}
+
+// KindCount is the number of elements of one kind.
+type KindCount struct {
+	Kind  graph.Kind
+	Count int
+}
+
+// Impact is what a change to an element affects.
+type Impact struct {
+	Source   Element
+	Scope    []Element
+	Affected []*Affected
+	Attached []*Attached
+	Counts   []*KindCount
+}
+
+// ElementConnection is a page of elements.
+type ElementConnection struct {
+	Edges      []*ElementEdge
+	Nodes      []Element
+	PageInfo   *PageInfo
+	TotalCount int
+}
+
+// ElementEdge is an element with its cursor.
+type ElementEdge struct {
+	Cursor string
+	Node   Element
+}
+
+// PageInfo is paging state.
+type PageInfo struct {
+	HasNextPage bool
+	EndCursor   *string
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func jsonMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// Typed property getters used by the generated code.
+
+func propString(p interface{ get(string) any }, name string) *string {
+	if s, ok := p.get(name).(string); ok {
+		return &s
+	}
+	return nil
+}
+
+func mustString(p interface{ get(string) any }, name string) string {
+	s, _ := p.get(name).(string)
+	return s
+}
+
+func propFloat(p interface{ get(string) any }, name string) *float64 {
+	switch v := p.get(name).(type) {
+	case float64:
+		return &v
+	case int64:
+		f := float64(v)
+		return &f
+	}
+	return nil
+}
+
+func propInt(p interface{ get(string) any }, name string) *int {
+	switch v := p.get(name).(type) {
+	case int64:
+		i := int(v)
+		return &i
+	case float64:
+		i := int(v)
+		return &i
+	}
+	return nil
+}
+
+func propBool(p interface{ get(string) any }, name string) *bool {
+	if b, ok := p.get(name).(bool); ok {
+		return &b
+	}
+	return nil
+}
+
+func (n *node) get(name string) any { return n.e.Properties[name] }
+
+func (l *link) get(name string) any { return l.props[name] }

@@ -1,0 +1,18 @@
+// Package resolvers is modelgraph's GraphQL layer: gqlgen's generated executor plus thin
+// resolvers that parse arguments, call package graph and map its errors.
+package resolvers
+
+//go:generate go run ./internal/kindgen -root ..
+//go:generate go tool gqlgen generate --config ../gqlgen.yml
+
+import (
+	"log/slog"
+
+	"github.com/modelgraph/modelgraph/graph"
+)
+
+// Resolver is the root resolver; it holds what every request shares.
+type Resolver struct {
+	Store *graph.Store
+	Log   *slog.Logger
+}
