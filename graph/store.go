@@ -18,6 +18,8 @@ type Config struct {
 	Database string // "" means the server's default database
 	// MaxDepth caps maxDepth on traversals (default 10).
 	MaxDepth int
+	// RetryTime bounds how long a transaction is retried on transient errors (default 15s).
+	RetryTime time.Duration
 }
 
 // Store is modelgraph's access to Neo4j. It is safe for concurrent use.
@@ -27,7 +29,9 @@ type Store struct {
 	maxDepth int
 }
 
-// Open connects to Neo4j and checks that it answers, retrying for up to wait.
+// Open connects to Neo4j and checks that it answers, retrying for up to wait. A negative wait
+// skips the check: the store is returned at once and queries fail with ErrUnavailable until the
+// database answers.
 func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 	auth := neo4j.NoAuth()
 	if cfg.Username != "" {
@@ -36,9 +40,19 @@ func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *neo4j.Config) {
 		c.MaxConnectionPoolSize = 100
 		c.ConnectionAcquisitionTimeout = 30 * time.Second
+		c.MaxTransactionRetryTime = cfg.RetryTime
+		if c.MaxTransactionRetryTime <= 0 {
+			c.MaxTransactionRetryTime = 15 * time.Second
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open neo4j %s: %w", cfg.URI, err)
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = 10
+	}
+	if wait < 0 {
+		return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth}, nil
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -51,9 +65,6 @@ func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 	if err != nil {
 		driver.Close(ctx)
 		return nil, fmt.Errorf("%w: connect to %s: %v", ErrUnavailable, cfg.URI, err)
-	}
-	if cfg.MaxDepth <= 0 {
-		cfg.MaxDepth = 10
 	}
 	return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth}, nil
 }
@@ -150,6 +161,11 @@ func mapErr(err error) error {
 		return err
 	}
 	if neo4j.IsConnectivityError(err) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	// Retries ran out; if the last attempt could not reach the database, it is unavailable.
+	var limit *neo4j.TransactionExecutionLimit
+	if errors.As(err, &limit) && len(limit.Errors) > 0 && neo4j.IsConnectivityError(limit.Errors[len(limit.Errors)-1]) {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	var ne *neo4j.Neo4jError

@@ -26,6 +26,7 @@ import (
 
 var (
 	store *graph.Store
+	uri   string
 	seq   atomic.Int64
 )
 
@@ -33,7 +34,7 @@ var (
 // fails (never skips) when no database can be had.
 func Main(m *testing.M) int {
 	ctx := context.Background()
-	uri := os.Getenv("NEO4J_TEST_URI")
+	uri = os.Getenv("NEO4J_TEST_URI")
 	var db *launcher.DB
 	if uri == "" {
 		dir, err := os.MkdirTemp("", "modelgraph-test-neo4j-")
@@ -84,6 +85,9 @@ func Store(t testing.TB) *graph.Store {
 	}
 	return store
 }
+
+// URI returns the Bolt URI of the test database; Main must have run.
+func URI() string { return uri }
 
 // ModelKey returns a model key unique to this test run, derived from the test name.
 func ModelKey(t testing.TB) string {
