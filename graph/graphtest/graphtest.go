@@ -33,6 +33,11 @@ var (
 // Main starts or connects to the test database, runs the tests and stops what it started. It
 // fails (never skips) when no database can be had.
 func Main(m *testing.M) int {
+	if fuzzing() {
+		// A fuzz run executes no integration test; its worker processes must not each start a
+		// database.
+		return m.Run()
+	}
 	ctx := context.Background()
 	uri = os.Getenv("NEO4J_TEST_URI")
 	var db *launcher.DB
@@ -84,6 +89,15 @@ func Store(t testing.TB) *graph.Store {
 		t.Fatal("graphtest: no store; call graphtest.Main from TestMain")
 	}
 	return store
+}
+
+func fuzzing() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.fuzz") {
+			return true
+		}
+	}
+	return false
 }
 
 // URI returns the Bolt URI of the test database; Main must have run.
