@@ -90,9 +90,15 @@ type plan struct {
 	writeRels   []Relationship
 	deleteRels  []Relationship
 	modelWrite  bool
+	changes     []Change
 }
 
 func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions) (*ImportReport, error) {
+	if !opt.DryRun {
+		if _, err := lockModel(ctx, tx, f.Model.Key); err != nil {
+			return nil, err
+		}
+	}
 	p, err := s.plan(ctx, tx, f, opt)
 	if err != nil {
 		return nil, err
@@ -122,6 +128,9 @@ func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *Fi
 	if err := writeRels(ctx, tx, f.Model.Key, p.writeRels); err != nil {
 		return nil, err
 	}
+	if err := record(ctx, tx, f.Model.Key, now, p.changes); err != nil {
+		return nil, err
+	}
 	p.rep.ElementsWritten = len(p.writeElems)
 	p.rep.RelationshipsWritten = len(p.writeRels)
 	return p.rep, nil
@@ -136,6 +145,12 @@ func (s *Store) plan(ctx context.Context, tx neo4j.ManagedTransaction, f *File, 
 	}
 	p.rep.ModelCreated = !found
 	p.modelWrite = !found || old.Name != f.Model.Name || old.Description != f.Model.Description
+	switch {
+	case !found:
+		p.changes = append(p.changes, modelChange(OpCreate, nil, &f.Model))
+	case p.modelWrite:
+		p.changes = append(p.changes, modelChange(OpUpdate, &old, &f.Model))
+	}
 	elems, err := readElements(ctx, tx, key)
 	if err != nil {
 		return nil, err
@@ -152,17 +167,24 @@ func (s *Store) plan(ctx context.Context, tx neo4j.ManagedTransaction, f *File, 
 		case !ok:
 			p.rep.Created++
 			p.writeElems = append(p.writeElems, *e)
+			after := *e
+			after.Version = 1
+			p.changes = append(p.changes, elementChange(OpCreate, nil, &after))
 		case !sameElement(&o, e):
 			p.rep.Updated++
 			p.writeElems = append(p.writeElems, *e)
+			after := *e
+			after.Version = o.Version + 1
+			p.changes = append(p.changes, elementChange(OpUpdate, &o, &after))
 		default:
 			p.rep.Unchanged++
 		}
 	}
 	if opt.Mode == Replace {
-		for _, e := range elems {
-			if _, ok := inFile[e.Key]; !ok {
-				p.deleteElems = append(p.deleteElems, e.Key)
+		for i := range elems {
+			if _, ok := inFile[elems[i].Key]; !ok {
+				p.deleteElems = append(p.deleteElems, elems[i].Key)
+				p.changes = append(p.changes, elementChange(OpDelete, &elems[i], nil))
 			}
 		}
 		p.rep.Deleted = len(p.deleteElems)
@@ -181,31 +203,32 @@ func (p *plan) planRels(f *File, existing []Relationship, inFile map[string]Kind
 		old[r.ID()] = r
 	}
 	fileIDs := make(map[string]bool, len(f.Relationships))
-	for _, r := range f.Relationships {
+	for i := range f.Relationships {
+		r := f.Relationships[i]
 		fileIDs[r.ID()] = true
 		o, ok := old[r.ID()]
 		switch {
 		case !ok:
 			p.rep.RelCreated++
 			p.writeRels = append(p.writeRels, r)
+			p.changes = append(p.changes, relChange(OpCreate, nil, &r))
 		case !sameProps(props(o.Properties), props(r.Properties)):
 			p.rep.RelUpdated++
 			p.writeRels = append(p.writeRels, r)
+			p.changes = append(p.changes, relChange(OpUpdate, &o, &r))
 		default:
 			p.rep.RelUnchanged++
 		}
 	}
-	deleted := map[string]bool{}
-	for _, k := range p.deleteElems {
-		deleted[k] = true
-	}
-	for _, r := range existing {
+	for i := range existing {
+		r := existing[i]
 		if fileIDs[r.ID()] {
 			continue
 		}
 		if mode == Replace {
 			p.deleteRels = append(p.deleteRels, r)
 			p.rep.RelDeleted++
+			p.changes = append(p.changes, relChange(OpDelete, &r, nil))
 			continue
 		}
 		// Merge keeps relationships the file does not mention; a kind changed by the file must

@@ -120,6 +120,9 @@ func (s *Store) DeleteModel(ctx context.Context, key string) error {
 		if _, err := run(ctx, tx, "MATCH (e:Element {model: $key}) DETACH DELETE e", map[string]any{"key": key}); err != nil {
 			return nil, err
 		}
+		if _, err := run(ctx, tx, "MATCH (c:Change {model: $key}) DELETE c", map[string]any{"key": key}); err != nil {
+			return nil, err
+		}
 		_, err = run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})
 		return nil, err
 	})

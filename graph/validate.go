@@ -161,11 +161,14 @@ func (v *validator) endpoint(path, id, field, key string, kindOf func(string) (K
 	}
 	k, ok := kindOf(key)
 	if !ok {
-		v.add(path, id, field, fmt.Sprintf("no element with key %q in this model", key))
+		v.add(path, id, field, fmt.Sprintf("%s %q in this model", noElementReason, key))
 		return "", false
 	}
 	return k, LookupKindOK(k)
 }
+
+// noElementReason starts the problem reported for a relationship end that does not exist.
+const noElementReason = "no element with key"
 
 // LookupKindOK reports whether k is a known kind.
 func LookupKindOK(k Kind) bool { _, ok := kindIndex[k]; return ok }

@@ -36,7 +36,7 @@ type api struct {
 
 func newAPI(t testing.TB, store *graph.Store) *api {
 	t.Helper()
-	return &api{h: resolvers.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	return &api{h: resolvers.NewHandler(store, resolvers.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxImportElements: 1000})}
 }
 
 func (a *api) do(t testing.TB, ctx context.Context, query string, vars map[string]any) gqlResponse {

@@ -23,6 +23,7 @@ type batch struct {
 	links    [2]lazy[map[graph.Ref][]graph.Link]
 	children map[string]*batch
 	sups     map[string]*lazy[supporterSet]
+	hist     map[string]*lazy[map[graph.Ref][]graph.Change]
 }
 
 // node is one element in a batch.
@@ -45,7 +46,7 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 
 // newBatch makes a batch of elements; an element listed twice is one member.
 func newBatch(store *graph.Store, elems []graph.Element) *batch {
-	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}}
+	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}, hist: map[string]*lazy[map[graph.Ref][]graph.Change]{}}
 	for _, e := range elems {
 		b.add(e)
 	}
@@ -257,4 +258,28 @@ func steps(b *batch, ss []graph.Step) []*Step {
 		out[i] = &Step{From: wrap(b.add(s.From)), Type: s.Type, To: wrap(b.add(s.To)), Properties: jsonMap(s.Properties)}
 	}
 	return out
+}
+
+// history loads the newest changes of every member of the batch at once.
+func (n *node) history(ctx context.Context, first *int) ([]*Change, error) {
+	b := n.b
+	limit := 20
+	if first != nil {
+		limit = *first
+	}
+	key := fmt.Sprint("history:", limit)
+	b.mu.Lock()
+	l, ok := b.hist[key]
+	if !ok {
+		l = &lazy[map[graph.Ref][]graph.Change]{}
+		b.hist[key] = l
+	}
+	b.mu.Unlock()
+	all, err := l.get(func() (map[graph.Ref][]graph.Change, error) {
+		return b.store.ElementHistory(ctx, b.refs(), limit)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changes(all[n.ref()]), nil
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -28,6 +29,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Mutation() MutationResolver
 	Query() QueryResolver
 }
 
@@ -53,6 +55,7 @@ type ComplexityRoot struct {
 		FlowsFrom    func(childComplexity int) int
 		FlowsTo      func(childComplexity int) int
 		Group        func(childComplexity int) int
+		History      func(childComplexity int, first *int) int
 		Incoming     func(childComplexity int, types []graph.RelType) int
 		Incurs       func(childComplexity int) int
 		Involved     func(childComplexity int) int
@@ -90,6 +93,7 @@ type ComplexityRoot struct {
 	Capability struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -111,12 +115,30 @@ type ComplexityRoot struct {
 		Version     func(childComplexity int) int
 	}
 
+	Change struct {
+		Actor     func(childComplexity int) int
+		After     func(childComplexity int) int
+		At        func(childComplexity int) int
+		Before    func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Revision  func(childComplexity int) int
+		Seq       func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
 	Channel struct {
 		Category    func(childComplexity int) int
 		ChannelType func(childComplexity int) int
 		Delivers    func(childComplexity int) int
 		Description func(childComplexity int) int
 		Generates   func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -142,6 +164,7 @@ type ComplexityRoot struct {
 		Category     func(childComplexity int) int
 		CostType     func(childComplexity int) int
 		Description  func(childComplexity int) int
+		History      func(childComplexity int, first *int) int
 		Incoming     func(childComplexity int, types []graph.RelType) int
 		IncurredBy   func(childComplexity int) int
 		Involved     func(childComplexity int) int
@@ -160,6 +183,7 @@ type ComplexityRoot struct {
 	CustomerRelationship struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -181,6 +205,7 @@ type ComplexityRoot struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
 		Generates   func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Involved    func(childComplexity int) int
 		Key         func(childComplexity int) int
@@ -196,6 +221,17 @@ type ComplexityRoot struct {
 		Tags        func(childComplexity int) int
 		TargetedBy  func(childComplexity int) int
 		Version     func(childComplexity int) int
+	}
+
+	DeleteElementResult struct {
+		Key                  func(childComplexity int) int
+		RelationshipsRemoved func(childComplexity int) int
+	}
+
+	DeleteModelResult struct {
+		Elements      func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Relationships func(childComplexity int) int
 	}
 
 	ElementConnection struct {
@@ -225,6 +261,22 @@ type ComplexityRoot struct {
 		Source   func(childComplexity int) int
 	}
 
+	ImportReport struct {
+		Applied                func(childComplexity int) int
+		Created                func(childComplexity int) int
+		Deleted                func(childComplexity int) int
+		DryRun                 func(childComplexity int) int
+		Model                  func(childComplexity int) int
+		ModelCreated           func(childComplexity int) int
+		Problems               func(childComplexity int) int
+		RelationshipsCreated   func(childComplexity int) int
+		RelationshipsDeleted   func(childComplexity int) int
+		RelationshipsUnchanged func(childComplexity int) int
+		RelationshipsUpdated   func(childComplexity int) int
+		Unchanged              func(childComplexity int) int
+		Updated                func(childComplexity int) int
+	}
+
 	Involvement struct {
 		From       func(childComplexity int) int
 		Properties func(childComplexity int) int
@@ -236,6 +288,7 @@ type ComplexityRoot struct {
 		Actual      func(childComplexity int) int
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Involved    func(childComplexity int) int
 		Key         func(childComplexity int) int
@@ -255,6 +308,7 @@ type ComplexityRoot struct {
 	KeyActivity struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -277,6 +331,7 @@ type ComplexityRoot struct {
 	KeyPartner struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -298,6 +353,7 @@ type ComplexityRoot struct {
 	KeyResource struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -336,6 +392,7 @@ type ComplexityRoot struct {
 	Location struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Involved    func(childComplexity int) int
 		Key         func(childComplexity int) int
@@ -368,9 +425,22 @@ type ComplexityRoot struct {
 		RelationshipCount func(childComplexity int) int
 	}
 
+	Mutation struct {
+		CreateModel    func(childComplexity int, input ModelInput) int
+		DeleteElement  func(childComplexity int, model string, key string, detach *bool, expectedVersion *int) int
+		DeleteModel    func(childComplexity int, key string, confirm string) int
+		ImportModel    func(childComplexity int, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string) int
+		Link           func(childComplexity int, model string, from string, typeArg graph.RelType, to string, properties map[string]any) int
+		Unlink         func(childComplexity int, model string, from string, typeArg graph.RelType, to string) int
+		UpdateElement  func(childComplexity int, model string, key string, patch ElementPatch, expectedVersion *int) int
+		UpsertElement  func(childComplexity int, model string, element ElementInput) int
+		UpsertElements func(childComplexity int, model string, elements []*ElementInput) int
+	}
+
 	OrgUnit struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -398,11 +468,19 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	Problem struct {
+		Field  func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Path   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	Process struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
 		FlowsFrom   func(childComplexity int) int
 		FlowsTo     func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -427,14 +505,16 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Element    func(childComplexity int, model string, key string) int
-		Elements   func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
-		Impact     func(childComplexity int, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) int
-		Metamodel  func(childComplexity int) int
-		Model      func(childComplexity int, key string) int
-		Models     func(childComplexity int) int
-		Path       func(childComplexity int, model string, from string, to string, maxDepth *int) int
-		Supporters func(childComplexity int, model string, key string, kinds []graph.Kind, maxDepth *int) int
+		Changes     func(childComplexity int, model string, since *time.Time, element *string, first *int, after *string) int
+		Element     func(childComplexity int, model string, key string) int
+		Elements    func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
+		ExportModel func(childComplexity int, model string, format *DocumentFormat) int
+		Impact      func(childComplexity int, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) int
+		Metamodel   func(childComplexity int) int
+		Model       func(childComplexity int, key string) int
+		Models      func(childComplexity int) int
+		Path        func(childComplexity int, model string, from string, to string, maxDepth *int) int
+		Supporters  func(childComplexity int, model string, key string, kinds []graph.Kind, maxDepth *int) int
 	}
 
 	Relationship struct {
@@ -456,6 +536,7 @@ type ComplexityRoot struct {
 		Category     func(childComplexity int) int
 		Description  func(childComplexity int) int
 		GeneratedBy  func(childComplexity int) int
+		History      func(childComplexity int, first *int) int
 		Incoming     func(childComplexity int, types []graph.RelType) int
 		Involved     func(childComplexity int) int
 		Key          func(childComplexity int) int
@@ -474,6 +555,7 @@ type ComplexityRoot struct {
 	Role struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Involved    func(childComplexity int) int
 		InvolvedIn  func(childComplexity int) int
@@ -495,6 +577,7 @@ type ComplexityRoot struct {
 	Stakeholder struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		InvolvedIn  func(childComplexity int) int
 		Key         func(childComplexity int) int
@@ -534,6 +617,7 @@ type ComplexityRoot struct {
 	Technology struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Incurs      func(childComplexity int) int
 		Involved    func(childComplexity int) int
@@ -561,6 +645,7 @@ type ComplexityRoot struct {
 		DeliveredBy func(childComplexity int) int
 		Description func(childComplexity int) int
 		Generates   func(childComplexity int) int
+		History     func(childComplexity int, first *int) int
 		Incoming    func(childComplexity int, types []graph.RelType) int
 		Involved    func(childComplexity int) int
 		Key         func(childComplexity int) int
@@ -585,6 +670,17 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type MutationResolver interface {
+	CreateModel(ctx context.Context, input ModelInput) (*Model, error)
+	DeleteModel(ctx context.Context, key string, confirm string) (*DeleteModelResult, error)
+	UpsertElement(ctx context.Context, model string, element ElementInput) (Element, error)
+	UpsertElements(ctx context.Context, model string, elements []*ElementInput) ([]Element, error)
+	UpdateElement(ctx context.Context, model string, key string, patch ElementPatch, expectedVersion *int) (Element, error)
+	DeleteElement(ctx context.Context, model string, key string, detach *bool, expectedVersion *int) (*DeleteElementResult, error)
+	Link(ctx context.Context, model string, from string, typeArg graph.RelType, to string, properties map[string]any) (*Relationship, error)
+	Unlink(ctx context.Context, model string, from string, typeArg graph.RelType, to string) (bool, error)
+	ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string) (*ImportReport, error)
+}
 type QueryResolver interface {
 	Models(ctx context.Context) ([]*Model, error)
 	Model(ctx context.Context, key string) (*Model, error)
@@ -594,6 +690,8 @@ type QueryResolver interface {
 	Impact(ctx context.Context, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) (*Impact, error)
 	Path(ctx context.Context, model string, from string, to string, maxDepth *int) ([]*Step, error)
 	Metamodel(ctx context.Context) (*Metamodel, error)
+	ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error)
+	Changes(ctx context.Context, model string, since *time.Time, element *string, first *int, after *string) (*ChangeConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -682,6 +780,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessFunction.Group(childComplexity), true
+	case "BusinessFunction.history":
+		if e.ComplexityRoot.BusinessFunction.History == nil {
+			break
+		}
+
+		args, err := ec.field_BusinessFunction_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.History(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.incoming":
 		if e.ComplexityRoot.BusinessFunction.Incoming == nil {
 			break
@@ -885,6 +994,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Capability.Description(childComplexity), true
+	case "Capability.history":
+		if e.ComplexityRoot.Capability.History == nil {
+			break
+		}
+
+		args, err := ec.field_Capability_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.History(childComplexity, args["first"].(*int)), true
 	case "Capability.incoming":
 		if e.ComplexityRoot.Capability.Incoming == nil {
 			break
@@ -1015,6 +1135,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Capability.Version(childComplexity), true
 
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.key":
+		if e.ComplexityRoot.Change.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Key(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+	case "Change.revision":
+		if e.ComplexityRoot.Change.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Revision(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+	case "Change.target":
+		if e.ComplexityRoot.Change.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Target(childComplexity), true
+
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
 	case "Channel.category":
 		if e.ComplexityRoot.Channel.Category == nil {
 			break
@@ -1045,6 +1233,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.Generates(childComplexity), true
+	case "Channel.history":
+		if e.ComplexityRoot.Channel.History == nil {
+			break
+		}
+
+		args, err := ec.field_Channel_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.History(childComplexity, args["first"].(*int)), true
 	case "Channel.incoming":
 		if e.ComplexityRoot.Channel.Incoming == nil {
 			break
@@ -1193,6 +1392,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cost.Description(childComplexity), true
+	case "Cost.history":
+		if e.ComplexityRoot.Cost.History == nil {
+			break
+		}
+
+		args, err := ec.field_Cost_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cost.History(childComplexity, args["first"].(*int)), true
 	case "Cost.incoming":
 		if e.ComplexityRoot.Cost.Incoming == nil {
 			break
@@ -1299,6 +1509,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerRelationship.Description(childComplexity), true
+	case "CustomerRelationship.history":
+		if e.ComplexityRoot.CustomerRelationship.History == nil {
+			break
+		}
+
+		args, err := ec.field_CustomerRelationship_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.History(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.incoming":
 		if e.ComplexityRoot.CustomerRelationship.Incoming == nil {
 			break
@@ -1423,6 +1644,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerSegment.Generates(childComplexity), true
+	case "CustomerSegment.history":
+		if e.ComplexityRoot.CustomerSegment.History == nil {
+			break
+		}
+
+		args, err := ec.field_CustomerSegment_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.History(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.incoming":
 		if e.ComplexityRoot.CustomerSegment.Incoming == nil {
 			break
@@ -1529,6 +1761,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerSegment.Version(childComplexity), true
 
+	case "DeleteElementResult.key":
+		if e.ComplexityRoot.DeleteElementResult.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteElementResult.Key(childComplexity), true
+	case "DeleteElementResult.relationshipsRemoved":
+		if e.ComplexityRoot.DeleteElementResult.RelationshipsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteElementResult.RelationshipsRemoved(childComplexity), true
+
+	case "DeleteModelResult.elements":
+		if e.ComplexityRoot.DeleteModelResult.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteModelResult.Elements(childComplexity), true
+	case "DeleteModelResult.key":
+		if e.ComplexityRoot.DeleteModelResult.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteModelResult.Key(childComplexity), true
+	case "DeleteModelResult.relationships":
+		if e.ComplexityRoot.DeleteModelResult.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteModelResult.Relationships(childComplexity), true
+
 	case "ElementConnection.edges":
 		if e.ComplexityRoot.ElementConnection.Edges == nil {
 			break
@@ -1623,6 +1887,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Impact.Source(childComplexity), true
 
+	case "ImportReport.applied":
+		if e.ComplexityRoot.ImportReport.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Applied(childComplexity), true
+	case "ImportReport.created":
+		if e.ComplexityRoot.ImportReport.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Created(childComplexity), true
+	case "ImportReport.deleted":
+		if e.ComplexityRoot.ImportReport.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Deleted(childComplexity), true
+	case "ImportReport.dryRun":
+		if e.ComplexityRoot.ImportReport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.DryRun(childComplexity), true
+	case "ImportReport.model":
+		if e.ComplexityRoot.ImportReport.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Model(childComplexity), true
+	case "ImportReport.modelCreated":
+		if e.ComplexityRoot.ImportReport.ModelCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.ModelCreated(childComplexity), true
+	case "ImportReport.problems":
+		if e.ComplexityRoot.ImportReport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Problems(childComplexity), true
+	case "ImportReport.relationshipsCreated":
+		if e.ComplexityRoot.ImportReport.RelationshipsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.RelationshipsCreated(childComplexity), true
+	case "ImportReport.relationshipsDeleted":
+		if e.ComplexityRoot.ImportReport.RelationshipsDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.RelationshipsDeleted(childComplexity), true
+	case "ImportReport.relationshipsUnchanged":
+		if e.ComplexityRoot.ImportReport.RelationshipsUnchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.RelationshipsUnchanged(childComplexity), true
+	case "ImportReport.relationshipsUpdated":
+		if e.ComplexityRoot.ImportReport.RelationshipsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.RelationshipsUpdated(childComplexity), true
+	case "ImportReport.unchanged":
+		if e.ComplexityRoot.ImportReport.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Unchanged(childComplexity), true
+	case "ImportReport.updated":
+		if e.ComplexityRoot.ImportReport.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Updated(childComplexity), true
+
 	case "Involvement.from":
 		if e.ComplexityRoot.Involvement.From == nil {
 			break
@@ -1666,6 +2009,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KPI.Description(childComplexity), true
+	case "KPI.history":
+		if e.ComplexityRoot.KPI.History == nil {
+			break
+		}
+
+		args, err := ec.field_KPI_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KPI.History(childComplexity, args["first"].(*int)), true
 	case "KPI.incoming":
 		if e.ComplexityRoot.KPI.Incoming == nil {
 			break
@@ -1778,6 +2132,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyActivity.Description(childComplexity), true
+	case "KeyActivity.history":
+		if e.ComplexityRoot.KeyActivity.History == nil {
+			break
+		}
+
+		args, err := ec.field_KeyActivity_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.History(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.incoming":
 		if e.ComplexityRoot.KeyActivity.Incoming == nil {
 			break
@@ -1908,6 +2273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyPartner.Description(childComplexity), true
+	case "KeyPartner.history":
+		if e.ComplexityRoot.KeyPartner.History == nil {
+			break
+		}
+
+		args, err := ec.field_KeyPartner_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.History(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.incoming":
 		if e.ComplexityRoot.KeyPartner.Incoming == nil {
 			break
@@ -2032,6 +2408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyResource.Description(childComplexity), true
+	case "KeyResource.history":
+		if e.ComplexityRoot.KeyResource.History == nil {
+			break
+		}
+
+		args, err := ec.field_KeyResource_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.History(childComplexity, args["first"].(*int)), true
 	case "KeyResource.incoming":
 		if e.ComplexityRoot.KeyResource.Incoming == nil {
 			break
@@ -2207,6 +2594,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Description(childComplexity), true
+	case "Location.history":
+		if e.ComplexityRoot.Location.History == nil {
+			break
+		}
+
+		args, err := ec.field_Location_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.History(childComplexity, args["first"].(*int)), true
 	case "Location.incoming":
 		if e.ComplexityRoot.Location.Incoming == nil {
 			break
@@ -2369,6 +2767,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Model.RelationshipCount(childComplexity), true
 
+	case "Mutation.createModel":
+		if e.ComplexityRoot.Mutation.CreateModel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createModel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateModel(childComplexity, args["input"].(ModelInput)), true
+	case "Mutation.deleteElement":
+		if e.ComplexityRoot.Mutation.DeleteElement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteElement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteElement(childComplexity, args["model"].(string), args["key"].(string), args["detach"].(*bool), args["expectedVersion"].(*int)), true
+	case "Mutation.deleteModel":
+		if e.ComplexityRoot.Mutation.DeleteModel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteModel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteModel(childComplexity, args["key"].(string), args["confirm"].(string)), true
+	case "Mutation.importModel":
+		if e.ComplexityRoot.Mutation.ImportModel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importModel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportModel(childComplexity, args["document"].(string), args["format"].(*DocumentFormat), args["dryRun"].(*bool), args["mode"].(*ImportMode), args["model"].(*string)), true
+	case "Mutation.link":
+		if e.ComplexityRoot.Mutation.Link == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_link_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Link(childComplexity, args["model"].(string), args["from"].(string), args["type"].(graph.RelType), args["to"].(string), args["properties"].(map[string]any)), true
+	case "Mutation.unlink":
+		if e.ComplexityRoot.Mutation.Unlink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unlink(childComplexity, args["model"].(string), args["from"].(string), args["type"].(graph.RelType), args["to"].(string)), true
+	case "Mutation.updateElement":
+		if e.ComplexityRoot.Mutation.UpdateElement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateElement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateElement(childComplexity, args["model"].(string), args["key"].(string), args["patch"].(ElementPatch), args["expectedVersion"].(*int)), true
+	case "Mutation.upsertElement":
+		if e.ComplexityRoot.Mutation.UpsertElement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertElement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertElement(childComplexity, args["model"].(string), args["element"].(ElementInput)), true
+	case "Mutation.upsertElements":
+		if e.ComplexityRoot.Mutation.UpsertElements == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertElements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertElements(childComplexity, args["model"].(string), args["elements"].([]*ElementInput)), true
+
 	case "OrgUnit.category":
 		if e.ComplexityRoot.OrgUnit.Category == nil {
 			break
@@ -2381,6 +2879,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrgUnit.Description(childComplexity), true
+	case "OrgUnit.history":
+		if e.ComplexityRoot.OrgUnit.History == nil {
+			break
+		}
+
+		args, err := ec.field_OrgUnit_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.History(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.incoming":
 		if e.ComplexityRoot.OrgUnit.Incoming == nil {
 			break
@@ -2530,6 +3039,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Problem.field":
+		if e.ComplexityRoot.Problem.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Field(childComplexity), true
+	case "Problem.key":
+		if e.ComplexityRoot.Problem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Key(childComplexity), true
+	case "Problem.path":
+		if e.ComplexityRoot.Problem.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Path(childComplexity), true
+	case "Problem.reason":
+		if e.ComplexityRoot.Problem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Reason(childComplexity), true
+
 	case "Process.category":
 		if e.ComplexityRoot.Process.Category == nil {
 			break
@@ -2554,6 +3088,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Process.FlowsTo(childComplexity), true
+	case "Process.history":
+		if e.ComplexityRoot.Process.History == nil {
+			break
+		}
+
+		args, err := ec.field_Process_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.History(childComplexity, args["first"].(*int)), true
 	case "Process.incoming":
 		if e.ComplexityRoot.Process.Incoming == nil {
 			break
@@ -2696,6 +3241,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Process.Version(childComplexity), true
 
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["model"].(string), args["since"].(*time.Time), args["element"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.element":
 		if e.ComplexityRoot.Query.Element == nil {
 			break
@@ -2718,6 +3274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Elements(childComplexity, args["model"].(string), args["kinds"].([]graph.Kind), args["category"].(*graph.Category), args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.exportModel":
+		if e.ComplexityRoot.Query.ExportModel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportModel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportModel(childComplexity, args["model"].(string), args["format"].(*DocumentFormat)), true
 	case "Query.impact":
 		if e.ComplexityRoot.Query.Impact == nil {
 			break
@@ -2850,6 +3417,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevenueStream.GeneratedBy(childComplexity), true
+	case "RevenueStream.history":
+		if e.ComplexityRoot.RevenueStream.History == nil {
+			break
+		}
+
+		args, err := ec.field_RevenueStream_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RevenueStream.History(childComplexity, args["first"].(*int)), true
 	case "RevenueStream.incoming":
 		if e.ComplexityRoot.RevenueStream.Incoming == nil {
 			break
@@ -2956,6 +3534,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.Description(childComplexity), true
+	case "Role.history":
+		if e.ComplexityRoot.Role.History == nil {
+			break
+		}
+
+		args, err := ec.field_Role_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.History(childComplexity, args["first"].(*int)), true
 	case "Role.incoming":
 		if e.ComplexityRoot.Role.Incoming == nil {
 			break
@@ -3080,6 +3669,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Description(childComplexity), true
+	case "Stakeholder.history":
+		if e.ComplexityRoot.Stakeholder.History == nil {
+			break
+		}
+
+		args, err := ec.field_Stakeholder_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.History(childComplexity, args["first"].(*int)), true
 	case "Stakeholder.incoming":
 		if e.ComplexityRoot.Stakeholder.Incoming == nil {
 			break
@@ -3261,6 +3861,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Description(childComplexity), true
+	case "Technology.history":
+		if e.ComplexityRoot.Technology.History == nil {
+			break
+		}
+
+		args, err := ec.field_Technology_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int)), true
 	case "Technology.incoming":
 		if e.ComplexityRoot.Technology.Incoming == nil {
 			break
@@ -3421,6 +4032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ValueProposition.Generates(childComplexity), true
+	case "ValueProposition.history":
+		if e.ComplexityRoot.ValueProposition.History == nil {
+			break
+		}
+
+		args, err := ec.field_ValueProposition_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.History(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.incoming":
 		if e.ComplexityRoot.ValueProposition.Incoming == nil {
 			break
@@ -3547,7 +4169,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ElementInput", ec.unmarshalInputElementInput),
+			graphql.NewInputUnmarshaler("ElementPatch", ec.unmarshalInputElementPatch),
+			graphql.NewInputUnmarshaler("ModelInput", ec.unmarshalInputModelInput),
+		)
 	}
 	first := true
 
@@ -3581,6 +4207,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -3645,6 +4286,8 @@ interface Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
 }
 
 "A relationship between two elements with its properties."
@@ -3869,6 +4512,8 @@ type ValueProposition implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [ValueProposition!]!
   "Parts of this element (incoming PART_OF)."
@@ -3923,6 +4568,8 @@ type CustomerSegment implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [CustomerSegment!]!
   "Parts of this element (incoming PART_OF)."
@@ -3971,6 +4618,8 @@ type Channel implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property channelType (string): one of ONLINE, BRICK_AND_MORTAR, THIRD_PARTY_RETAIL, DIRECT_SALES, FIELD_SERVICE, INTEGRATOR, OEM."
   channelType: String
   "Operating-model elements that implement this one (incoming REALIZES)."
@@ -4029,6 +4678,8 @@ type CustomerRelationship implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Customer segments this element is aimed at (TARGETS)."
@@ -4075,6 +4726,8 @@ type RevenueStream implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property revenueType (string)."
   revenueType: String
   "Typed property annualAmount (number), at least 0."
@@ -4121,6 +4774,8 @@ type KeyResource implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Elements this element supports (SUPPORTS)."
@@ -4171,6 +4826,8 @@ type KeyActivity implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Elements this element supports (SUPPORTS)."
@@ -4221,6 +4878,8 @@ type KeyPartner implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Costs this element drives (INCURS)."
   incurs: [Cost!]!
   "What this partner supplies, with share and substitutability (SUPPLIES)."
@@ -4269,6 +4928,8 @@ type Cost implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property costType (string): one of FIXED, VARIABLE."
   costType: String
   "Typed property annualAmount (number), at least 0."
@@ -4315,6 +4976,8 @@ type Process implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property tier (integer), from 0 to 3."
   tier: Int
   "Wholes this element is part of (PART_OF)."
@@ -4377,6 +5040,8 @@ type Capability implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Capability!]!
   "Parts of this element (incoming PART_OF)."
@@ -4431,6 +5096,8 @@ type Technology implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Technology!]!
   "Parts of this element (incoming PART_OF)."
@@ -4487,6 +5154,8 @@ type OrgUnit implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [OrgUnit!]!
   "Parts of this element (incoming PART_OF)."
@@ -4543,6 +5212,8 @@ type Role implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [OrgUnit!]!
   "Elements this party is responsible for, with RACI (INVOLVED_IN)."
@@ -4591,6 +5262,8 @@ type KPI implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property unit (string)."
   unit: String
   "Typed property target (number)."
@@ -4637,6 +5310,8 @@ type Location implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Location!]!
   "Parts of this element (incoming PART_OF)."
@@ -4683,6 +5358,8 @@ type BusinessFunction implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property group (string): one of DEMAND_DRIVING, DEMAND_FULFILMENT, OFFERING_DEVELOPMENT, ENTERPRISE_SUPPORT."
   group: String!
   "Wholes this element is part of (PART_OF)."
@@ -4745,6 +5422,8 @@ type Stakeholder implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "Recorded changes to this element and its relationships, newest first."
+  history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property type (string): one of CUSTOMER, EMPLOYEE, INVESTOR, REGULATOR, PARTNER, SUPPLIER, COMMUNITY, MANAGEMENT."
   type: String!
   "Elements this party is responsible for, with RACI (INVOLVED_IN)."
@@ -4868,6 +5547,286 @@ type KindPair {
   "Target kind."
   to: Kind!
 }
+`, BuiltIn: false},
+	{Name: "../schema/mutation.graphqls", Input: `"""
+Edits. Every mutation is validated against the metamodel before anything is written, runs in one
+transaction, and records who changed what (the X-Actor request header; "anonymous" without one).
+Errors carry extensions.code: BAD_USER_INPUT (with every problem in extensions.problems),
+NOT_FOUND or CONFLICT.
+"""
+type Mutation {
+  "Create an empty model. CONFLICT when the key is taken."
+  createModel(input: ModelInput!): Model!
+
+  "Delete a model with all its elements, relationships and history. confirm must repeat the key."
+  deleteModel("The model's key." key: ID!, "The model's key again, to confirm." confirm: String!): DeleteModelResult!
+
+  "Create or replace one element by key (version 1 when created, one more when changed)."
+  upsertElement("The model's key." model: ID!, element: ElementInput!): Element!
+
+  "Create or replace several elements by key, all or nothing. Returned in input order."
+  upsertElements("The model's key." model: ID!, elements: [ElementInput!]!): [Element!]!
+
+  """
+  Change some fields of an element. With expectedVersion, a stale version is a CONFLICT and
+  nothing is written, so two analysts never silently overwrite each other.
+  """
+  updateElement(
+    "The model's key."
+    model: ID!
+    "The element's key."
+    key: ID!
+    "The fields to change."
+    patch: ElementPatch!
+    "The version the change was based on."
+    expectedVersion: Int
+  ): Element!
+
+  """
+  Delete an element. Refused with CONFLICT while it has relationships unless detach is true,
+  which removes them too.
+  """
+  deleteElement(
+    "The model's key."
+    model: ID!
+    "The element's key."
+    key: ID!
+    "Also remove the element's relationships."
+    detach: Boolean = false
+    "The version the deletion was based on."
+    expectedVersion: Int
+  ): DeleteElementResult!
+
+  "Create a relationship, or set the properties of the existing one. NOT_FOUND when an end is missing."
+  link(
+    "The model's key."
+    model: ID!
+    "Key of the element depended upon."
+    from: ID!
+    "The relationship type."
+    type: RelationshipType!
+    "Key of the element that depends on it."
+    to: ID!
+    "Properties (share, substitutable, kind, raci, ...)."
+    properties: JSON
+  ): Relationship!
+
+  "Remove a relationship. NOT_FOUND when there is none."
+  unlink(
+    "The model's key."
+    model: ID!
+    "Key of the element depended upon."
+    from: ID!
+    "The relationship type."
+    type: RelationshipType!
+    "Key of the element that depends on it."
+    to: ID!
+  ): Boolean!
+
+  """
+  Import a model file (the format of docs/model-files.md) in one transaction, all or nothing. An
+  invalid document writes nothing: the report lists every problem with its location and the
+  response carries a BAD_USER_INPUT error. dryRun reports what would change and writes nothing.
+  """
+  importModel(
+    "The model file's text."
+    document: String!
+    "YAML or JSON; guessed from the text when omitted."
+    format: DocumentFormat
+    "Report only; write nothing."
+    dryRun: Boolean = false
+    "MERGE upserts by key; REPLACE makes the model exactly the document."
+    mode: ImportMode = MERGE
+    "Import under this model key instead of the document's."
+    model: ID
+  ): ImportReport!
+}
+
+extend type Query {
+  "A model as a model-file text that imports back to the same graph."
+  exportModel("The model's key." model: ID!, format: DocumentFormat = YAML): String!
+
+  "A model's recorded changes, newest first."
+  changes(
+    "The model's key."
+    model: ID!
+    "Only changes made at or after this time."
+    since: DateTime
+    "Only changes to this element and its relationships."
+    element: ID
+    "Page size, 0 to 500."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): ChangeConnection!
+}
+
+"A model to create."
+input ModelInput {
+  "Key: 1 to 64 lower-case letters, digits and '-'."
+  key: ID!
+  "Display name."
+  name: String!
+  "Description."
+  description: String
+}
+
+"An element to create or replace."
+input ElementInput {
+  "Key: 1 to 64 lower-case letters, digits and '-'."
+  key: ID!
+  "Kind."
+  kind: Kind!
+  "Display name (at most 200 bytes)."
+  name: String!
+  "Description (at most 4,000 bytes)."
+  description: String
+  "Tags."
+  tags: [String!]
+  "Properties: an object of string, number or boolean values."
+  properties: JSON
+}
+
+"Fields to change; omitted or null fields stay as they are."
+input ElementPatch {
+  "New name."
+  name: String
+  "New description; an empty string clears it."
+  description: String
+  "New tags (replace the old ones)."
+  tags: [String!]
+  "Properties to set; a property set to null is removed; others stay."
+  properties: JSON
+}
+
+"Model-file formats."
+enum DocumentFormat {
+  "YAML."
+  YAML
+  "JSON."
+  JSON
+}
+
+"What an import does with what the model holds and the document lacks."
+enum ImportMode {
+  "Upsert the document's elements and relationships; keep everything else."
+  MERGE
+  "Make the model exactly the document; delete what it lacks."
+  REPLACE
+}
+
+"What an import changed, or would change."
+type ImportReport {
+  "The model imported into."
+  model: ID!
+  "Whether this was a dry run (nothing written)."
+  dryRun: Boolean!
+  "Whether anything was (or would be) written."
+  applied: Boolean!
+  "Whether the import created the model."
+  modelCreated: Boolean!
+  "Elements created."
+  created: Int!
+  "Elements updated."
+  updated: Int!
+  "Elements already as in the document."
+  unchanged: Int!
+  "Elements deleted (REPLACE)."
+  deleted: Int!
+  "Relationships created."
+  relationshipsCreated: Int!
+  "Relationships whose properties changed."
+  relationshipsUpdated: Int!
+  "Relationships already as in the document."
+  relationshipsUnchanged: Int!
+  "Relationships deleted (REPLACE)."
+  relationshipsDeleted: Int!
+  "Every problem found; when there are any, nothing was written."
+  problems: [Problem!]!
+}
+
+"One problem with an input and where it is."
+type Problem {
+  "Where: elements[3], relationships[7], model, document, arguments."
+  path: String!
+  "The element key, or from -TYPE-> to for a relationship."
+  key: String
+  "The field: kind, key, properties.share, ..."
+  field: String
+  "What is wrong, and what is allowed instead."
+  reason: String!
+}
+
+"The result of deleting a model."
+type DeleteModelResult {
+  "The deleted model's key."
+  key: ID!
+  "How many elements it had."
+  elements: Int!
+  "How many relationships it had."
+  relationships: Int!
+}
+
+"The result of deleting an element."
+type DeleteElementResult {
+  "The deleted element's key."
+  key: ID!
+  "How many relationships were removed with it."
+  relationshipsRemoved: Int!
+}
+
+"What a change did."
+enum ChangeOperation {
+  "Created."
+  CREATE
+  "Changed."
+  UPDATE
+  "Deleted."
+  DELETE
+}
+
+"What a change was made to."
+enum ChangeTarget {
+  "The model itself (name, description)."
+  MODEL
+  "An element."
+  ELEMENT
+  "A relationship."
+  RELATIONSHIP
+}
+
+"One recorded change."
+type Change {
+  "All changes of one mutation or import share a revision; it grows by one per write."
+  revision: Int!
+  "Orders all changes of a model."
+  seq: Int!
+  "When the change was committed."
+  at: DateTime!
+  "Who made it (the X-Actor request header, anonymous without one)."
+  actor: String!
+  "Created, changed or deleted."
+  operation: ChangeOperation!
+  "Model, element or relationship."
+  target: ChangeTarget!
+  "The element key, from -TYPE-> to for a relationship, or the model key."
+  key: String!
+  "The state before (null for a creation)."
+  before: JSON
+  "The state after (null for a deletion)."
+  after: JSON
+}
+
+"A page of changes, newest first."
+type ChangeConnection {
+  "The changes on this page."
+  nodes: [Change!]!
+  "Where this page ends and whether more follow."
+  pageInfo: PageInfo!
+}
+
+"A time in RFC 3339 format."
+scalar DateTime
 `, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"""
 modelgraph answers questions about a company's business model (the nine canvas blocks) and its
@@ -5013,6 +5972,8 @@ func (ec *executionContext) childFields_BusinessFunction(ctx context.Context, fi
 		return ec.fieldContext_BusinessFunction_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_BusinessFunction_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_BusinessFunction_history(ctx, field)
 	case "group":
 		return ec.fieldContext_BusinessFunction_group(ctx, field)
 	case "partOf":
@@ -5093,6 +6054,8 @@ func (ec *executionContext) childFields_Capability(ctx context.Context, field gr
 		return ec.fieldContext_Capability_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Capability_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Capability_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Capability_partOf(ctx, field)
 	case "parts":
@@ -5113,6 +6076,40 @@ func (ec *executionContext) childFields_Capability(ctx context.Context, field gr
 		return ec.fieldContext_Capability_measuredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Capability", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_Change_revision(ctx, field)
+	case "seq":
+		return ec.fieldContext_Change_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "target":
+		return ec.fieldContext_Change_target(ctx, field)
+	case "key":
+		return ec.fieldContext_Change_key(ctx, field)
+	case "before":
+		return ec.fieldContext_Change_before(ctx, field)
+	case "after":
+		return ec.fieldContext_Change_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Channel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5141,6 +6138,8 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 		return ec.fieldContext_Channel_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Channel_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Channel_history(ctx, field)
 	case "channelType":
 		return ec.fieldContext_Channel_channelType(ctx, field)
 	case "realizedBy":
@@ -5193,6 +6192,8 @@ func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.
 		return ec.fieldContext_Cost_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Cost_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Cost_history(ctx, field)
 	case "costType":
 		return ec.fieldContext_Cost_costType(ctx, field)
 	case "annualAmount":
@@ -5233,6 +6234,8 @@ func (ec *executionContext) childFields_CustomerRelationship(ctx context.Context
 		return ec.fieldContext_CustomerRelationship_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_CustomerRelationship_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_CustomerRelationship_history(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_CustomerRelationship_realizedBy(ctx, field)
 	case "targets":
@@ -5273,6 +6276,8 @@ func (ec *executionContext) childFields_CustomerSegment(ctx context.Context, fie
 		return ec.fieldContext_CustomerSegment_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_CustomerSegment_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_CustomerSegment_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_CustomerSegment_partOf(ctx, field)
 	case "parts":
@@ -5287,6 +6292,28 @@ func (ec *executionContext) childFields_CustomerSegment(ctx context.Context, fie
 		return ec.fieldContext_CustomerSegment_measuredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerSegment", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteElementResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_DeleteElementResult_key(ctx, field)
+	case "relationshipsRemoved":
+		return ec.fieldContext_DeleteElementResult_relationshipsRemoved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteElementResult", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteModelResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_DeleteModelResult_key(ctx, field)
+	case "elements":
+		return ec.fieldContext_DeleteModelResult_elements(ctx, field)
+	case "relationships":
+		return ec.fieldContext_DeleteModelResult_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteModelResult", field.Name)
 }
 
 func (ec *executionContext) childFields_ElementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5343,6 +6370,38 @@ func (ec *executionContext) childFields_Impact(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Impact", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_ImportReport_model(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_ImportReport_dryRun(ctx, field)
+	case "applied":
+		return ec.fieldContext_ImportReport_applied(ctx, field)
+	case "modelCreated":
+		return ec.fieldContext_ImportReport_modelCreated(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportReport_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportReport_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportReport_unchanged(ctx, field)
+	case "deleted":
+		return ec.fieldContext_ImportReport_deleted(ctx, field)
+	case "relationshipsCreated":
+		return ec.fieldContext_ImportReport_relationshipsCreated(ctx, field)
+	case "relationshipsUpdated":
+		return ec.fieldContext_ImportReport_relationshipsUpdated(ctx, field)
+	case "relationshipsUnchanged":
+		return ec.fieldContext_ImportReport_relationshipsUnchanged(ctx, field)
+	case "relationshipsDeleted":
+		return ec.fieldContext_ImportReport_relationshipsDeleted(ctx, field)
+	case "problems":
+		return ec.fieldContext_ImportReport_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Involvement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -5383,6 +6442,8 @@ func (ec *executionContext) childFields_KPI(ctx context.Context, field graphql.C
 		return ec.fieldContext_KPI_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KPI_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_KPI_history(ctx, field)
 	case "unit":
 		return ec.fieldContext_KPI_unit(ctx, field)
 	case "target":
@@ -5423,6 +6484,8 @@ func (ec *executionContext) childFields_KeyActivity(ctx context.Context, field g
 		return ec.fieldContext_KeyActivity_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyActivity_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_KeyActivity_history(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_KeyActivity_realizedBy(ctx, field)
 	case "supports":
@@ -5467,6 +6530,8 @@ func (ec *executionContext) childFields_KeyPartner(ctx context.Context, field gr
 		return ec.fieldContext_KeyPartner_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyPartner_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_KeyPartner_history(ctx, field)
 	case "incurs":
 		return ec.fieldContext_KeyPartner_incurs(ctx, field)
 	case "supplies":
@@ -5509,6 +6574,8 @@ func (ec *executionContext) childFields_KeyResource(ctx context.Context, field g
 		return ec.fieldContext_KeyResource_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyResource_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_KeyResource_history(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_KeyResource_realizedBy(ctx, field)
 	case "supports":
@@ -5585,6 +6652,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Location_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Location_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Location_partOf(ctx, field)
 	case "parts":
@@ -5655,6 +6724,8 @@ func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graph
 		return ec.fieldContext_OrgUnit_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_OrgUnit_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_OrgUnit_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_OrgUnit_partOf(ctx, field)
 	case "parts":
@@ -5689,6 +6760,20 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Problem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_Problem_path(ctx, field)
+	case "key":
+		return ec.fieldContext_Problem_key(ctx, field)
+	case "field":
+		return ec.fieldContext_Problem_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_Problem_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Problem", field.Name)
+}
+
 func (ec *executionContext) childFields_Process(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -5715,6 +6800,8 @@ func (ec *executionContext) childFields_Process(ctx context.Context, field graph
 		return ec.fieldContext_Process_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Process_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Process_history(ctx, field)
 	case "tier":
 		return ec.fieldContext_Process_tier(ctx, field)
 	case "partOf":
@@ -5799,6 +6886,8 @@ func (ec *executionContext) childFields_RevenueStream(ctx context.Context, field
 		return ec.fieldContext_RevenueStream_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_RevenueStream_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_RevenueStream_history(ctx, field)
 	case "revenueType":
 		return ec.fieldContext_RevenueStream_revenueType(ctx, field)
 	case "annualAmount":
@@ -5839,6 +6928,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Role_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Role_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Role_partOf(ctx, field)
 	case "involvedIn":
@@ -5923,6 +7014,8 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Technology_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_Technology_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Technology_partOf(ctx, field)
 	case "parts":
@@ -5973,6 +7066,8 @@ func (ec *executionContext) childFields_ValueProposition(ctx context.Context, fi
 		return ec.fieldContext_ValueProposition_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_ValueProposition_supporters(ctx, field)
+	case "history":
+		return ec.fieldContext_ValueProposition_history(ctx, field)
 	case "partOf":
 		return ec.fieldContext_ValueProposition_partOf(ctx, field)
 	case "parts":
@@ -6111,6 +7206,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_BusinessFunction_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_BusinessFunction_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6158,6 +7267,20 @@ func (ec *executionContext) field_BusinessFunction_supporters_args(ctx context.C
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6211,6 +7334,20 @@ func (ec *executionContext) field_Capability_supporters_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Channel_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Channel_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6258,6 +7395,20 @@ func (ec *executionContext) field_Channel_supporters_args(ctx context.Context, r
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Cost_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6311,6 +7462,20 @@ func (ec *executionContext) field_Cost_supporters_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_CustomerRelationship_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CustomerRelationship_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6358,6 +7523,20 @@ func (ec *executionContext) field_CustomerRelationship_supporters_args(ctx conte
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6411,6 +7590,20 @@ func (ec *executionContext) field_CustomerSegment_supporters_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_KPI_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_KPI_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6458,6 +7651,20 @@ func (ec *executionContext) field_KPI_supporters_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6511,6 +7718,20 @@ func (ec *executionContext) field_KeyActivity_supporters_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_KeyPartner_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_KeyPartner_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6558,6 +7779,20 @@ func (ec *executionContext) field_KeyPartner_supporters_args(ctx context.Context
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6611,6 +7846,20 @@ func (ec *executionContext) field_KeyResource_supporters_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Location_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Location_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6661,6 +7910,306 @@ func (ec *executionContext) field_Location_supporters_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createModel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ModelInput, error) {
+			return ec.unmarshalNModelInput2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐModelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteElement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteModel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "confirm",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confirm"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importModel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "document",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["document"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*DocumentFormat, error) {
+			return ec.unmarshalODocumentFormat2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDocumentFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*ImportMode, error) {
+			return ec.unmarshalOImportMode2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (graph.RelType, error) {
+			return ec.unmarshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "properties",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOJSON2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["properties"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (graph.RelType, error) {
+			return ec.unmarshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateElement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "patch",
+		func(ctx context.Context, v any) (ElementPatch, error) {
+			return ec.unmarshalNElementPatch2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["patch"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertElement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "element",
+		func(ctx context.Context, v any) (ElementInput, error) {
+			return ec.unmarshalNElementInput2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["element"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertElements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "elements",
+		func(ctx context.Context, v any) ([]*ElementInput, error) {
+			return ec.unmarshalNElementInput2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["elements"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_OrgUnit_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6708,6 +8257,20 @@ func (ec *executionContext) field_OrgUnit_supporters_args(ctx context.Context, r
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -6772,6 +8335,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "element",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["element"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -6848,6 +8457,28 @@ func (ec *executionContext) field_Query_elements_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportModel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*DocumentFormat, error) {
+			return ec.unmarshalODocumentFormat2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDocumentFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
 	return args, nil
 }
 
@@ -6979,6 +8610,20 @@ func (ec *executionContext) field_Query_supporters_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_RevenueStream_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_RevenueStream_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7026,6 +8671,20 @@ func (ec *executionContext) field_RevenueStream_supporters_args(ctx context.Cont
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -7079,6 +8738,20 @@ func (ec *executionContext) field_Role_supporters_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Stakeholder_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7129,6 +8802,20 @@ func (ec *executionContext) field_Stakeholder_supporters_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Technology_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Technology_incoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7176,6 +8863,20 @@ func (ec *executionContext) field_Technology_supporters_args(ctx context.Context
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -7810,6 +9511,50 @@ func (ec *executionContext) fieldContext_BusinessFunction_supporters(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_BusinessFunction_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessFunction_history(ctx context.Context, field graphql.CollectedField, obj *BusinessFunction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessFunction_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessFunction_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessFunction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8850,6 +10595,50 @@ func (ec *executionContext) fieldContext_Capability_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Capability_history(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capability_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capability_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Capability",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Capability_partOf(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9133,6 +10922,277 @@ func (ec *executionContext) fieldContext_Capability_measuredBy(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ChangeOperation) graphql.Marshaler {
+			return ec.marshalNChangeOperation2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeOperation")
+}
+
+func (ec *executionContext) _Change_target(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ChangeTarget) graphql.Marshaler {
+			return ec.marshalNChangeTarget2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeTarget")
+}
+
+func (ec *executionContext) _Change_key(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9471,6 +11531,50 @@ func (ec *executionContext) fieldContext_Channel_supporters(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Channel_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Channel_history(ctx context.Context, field graphql.CollectedField, obj *Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Channel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10159,6 +12263,50 @@ func (ec *executionContext) fieldContext_Cost_supporters(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Cost_history(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cost",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cost_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cost_costType(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10634,6 +12782,50 @@ func (ec *executionContext) fieldContext_CustomerRelationship_supporters(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CustomerRelationship_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerRelationship_history(ctx context.Context, field graphql.CollectedField, obj *CustomerRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerRelationship_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerRelationship_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerRelationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11139,6 +13331,50 @@ func (ec *executionContext) fieldContext_CustomerSegment_supporters(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerSegment_history(ctx context.Context, field graphql.CollectedField, obj *CustomerSegment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSegment_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSegment_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerSegment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerSegment_partOf(ctx context.Context, field graphql.CollectedField, obj *CustomerSegment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11329,6 +13565,121 @@ func (ec *executionContext) fieldContext_CustomerSegment_measuredBy(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeleteElementResult_key(ctx context.Context, field graphql.CollectedField, obj *DeleteElementResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteElementResult_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteElementResult_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteElementResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteElementResult_relationshipsRemoved(ctx context.Context, field graphql.CollectedField, obj *DeleteElementResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteElementResult_relationshipsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteElementResult_relationshipsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteElementResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteModelResult_key(ctx context.Context, field graphql.CollectedField, obj *DeleteModelResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteModelResult_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteModelResult_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteModelResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteModelResult_elements(ctx context.Context, field graphql.CollectedField, obj *DeleteModelResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteModelResult_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteModelResult_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteModelResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteModelResult_relationships(ctx context.Context, field graphql.CollectedField, obj *DeleteModelResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteModelResult_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteModelResult_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteModelResult", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ElementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ElementConnection) (ret graphql.Marshaler) {
@@ -11770,6 +14121,314 @@ func (ec *executionContext) fieldContext_Impact_counts(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_model(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportReport_dryRun(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_applied(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_modelCreated(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_modelCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModelCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_modelCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_created(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_updated(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_unchanged(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_deleted(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_relationshipsCreated(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_relationshipsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_relationshipsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_relationshipsUpdated(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_relationshipsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_relationshipsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_relationshipsUnchanged(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_relationshipsUnchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsUnchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_relationshipsUnchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_relationshipsDeleted(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_relationshipsDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_relationshipsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_problems(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12218,6 +14877,50 @@ func (ec *executionContext) fieldContext_KPI_supporters(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_KPI_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KPI_history(ctx context.Context, field graphql.CollectedField, obj *KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KPI_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KPI_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KPI",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KPI_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12690,6 +15393,50 @@ func (ec *executionContext) fieldContext_KeyActivity_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_KeyActivity_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyActivity_history(ctx context.Context, field graphql.CollectedField, obj *KeyActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyActivity_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyActivity_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13259,6 +16006,50 @@ func (ec *executionContext) fieldContext_KeyPartner_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _KeyPartner_history(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPartner_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPartner_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyPartner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KeyPartner_incurs(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13784,6 +16575,50 @@ func (ec *executionContext) fieldContext_KeyResource_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_KeyResource_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyResource_history(ctx context.Context, field graphql.CollectedField, obj *KeyResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyResource_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyResource_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14514,6 +17349,50 @@ func (ec *executionContext) fieldContext_Location_supporters(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_history(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_partOf(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14917,6 +17796,402 @@ func (ec *executionContext) fieldContext_Model_canvas(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateModel(ctx, fc.Args["input"].(ModelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Model) graphql.Marshaler {
+			return ec.marshalNModel2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Model(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteModel(ctx, fc.Args["key"].(string), fc.Args["confirm"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeleteModelResult) graphql.Marshaler {
+			return ec.marshalNDeleteModelResult2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDeleteModelResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteModelResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertElement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertElement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertElement(ctx, fc.Args["model"].(string), fc.Args["element"].(ElementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertElement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertElement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertElements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertElements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertElements(ctx, fc.Args["model"].(string), fc.Args["elements"].([]*ElementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertElements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertElements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateElement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateElement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateElement(ctx, fc.Args["model"].(string), fc.Args["key"].(string), fc.Args["patch"].(ElementPatch), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateElement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateElement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteElement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteElement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteElement(ctx, fc.Args["model"].(string), fc.Args["key"].(string), fc.Args["detach"].(*bool), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeleteElementResult) graphql.Marshaler {
+			return ec.marshalNDeleteElementResult2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDeleteElementResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteElement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteElementResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteElement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_link(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Link(ctx, fc.Args["model"].(string), fc.Args["from"].(string), fc.Args["type"].(graph.RelType), fc.Args["to"].(string), fc.Args["properties"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_link(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_link_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unlink(ctx, fc.Args["model"].(string), fc.Args["from"].(string), fc.Args["type"].(graph.RelType), fc.Args["to"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportModel(ctx, fc.Args["document"].(string), fc.Args["format"].(*DocumentFormat), fc.Args["dryRun"].(*bool), fc.Args["mode"].(*ImportMode), fc.Args["model"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ImportReport) graphql.Marshaler {
+			return ec.marshalNImportReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgUnit_key(ctx context.Context, field graphql.CollectedField, obj *OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15250,6 +18525,50 @@ func (ec *executionContext) fieldContext_OrgUnit_supporters(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_OrgUnit_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgUnit_history(ctx context.Context, field graphql.CollectedField, obj *OrgUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgUnit_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgUnit_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15622,6 +18941,98 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Problem_path(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
+}
+
+func (ec *executionContext) _Problem_key(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
+}
+
+func (ec *executionContext) _Problem_field(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
+}
+
+func (ec *executionContext) _Problem_reason(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
+}
+
 func (ec *executionContext) _Process_key(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15955,6 +19366,50 @@ func (ec *executionContext) fieldContext_Process_supporters(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Process_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Process_history(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Process_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Process_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Process",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16696,6 +20151,94 @@ func (ec *executionContext) fieldContext_Query_metamodel(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exportModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportModel(ctx, fc.Args["model"].(string), fc.Args["format"].(*DocumentFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["model"].(string), fc.Args["since"].(*time.Time), fc.Args["element"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17322,6 +20865,50 @@ func (ec *executionContext) fieldContext_RevenueStream_supporters(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _RevenueStream_history(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueStream_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueStream_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevenueStream",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RevenueStream_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevenueStream_revenueType(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17797,6 +21384,50 @@ func (ec *executionContext) fieldContext_Role_supporters(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Role_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_history(ctx context.Context, field graphql.CollectedField, obj *Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18328,6 +21959,50 @@ func (ec *executionContext) fieldContext_Stakeholder_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Stakeholder_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_history(ctx context.Context, field graphql.CollectedField, obj *Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19090,6 +22765,50 @@ func (ec *executionContext) fieldContext_Technology_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Technology_history(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Technology",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Technology_partOf(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19743,6 +23462,50 @@ func (ec *executionContext) fieldContext_ValueProposition_supporters(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_ValueProposition_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValueProposition_history(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueProposition_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueProposition_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValueProposition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21110,6 +24873,202 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputElementInput(ctx context.Context, obj any) (ElementInput, error) {
+	var it ElementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "kind", "name", "description", "tags", "properties"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNKind2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalOJSON2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalElementInput unmarshals raw into the ElementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalElementInput(ctx context.Context, raw any) (ElementInput, error) {
+	var out ElementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ElementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputElementPatch(ctx context.Context, obj any) (ElementPatch, error) {
+	var it ElementPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "tags", "properties"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalOJSON2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalElementPatch unmarshals raw into the ElementPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalElementPatch(ctx context.Context, raw any) (ElementPatch, error) {
+	var out ElementPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ElementPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputModelInput(ctx context.Context, obj any) (ModelInput, error) {
+	var it ModelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalModelInput unmarshals raw into the ModelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalModelInput(ctx context.Context, raw any) (ModelInput, error) {
+	var out ModelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ModelInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -21381,6 +25340,12 @@ func (ec *executionContext) _BusinessFunction(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BusinessFunction_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BusinessFunction_history(ctx, field, obj)
+				})
 		case "group":
 			out.Values[i] = ec._BusinessFunction_group(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21622,6 +25587,12 @@ func (ec *executionContext) _Capability(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Capability_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capability_history(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21676,6 +25647,117 @@ func (ec *executionContext) _Capability(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Capability_measuredBy(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "revision":
+			out.Values[i] = ec._Change_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._Change_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._Change_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._Change_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._Change_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._Change_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21766,6 +25848,12 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Channel_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Channel_history(ctx, field, obj)
 				})
 		case "channelType":
 			out.Values[i] = ec._Channel_channelType(ctx, field, obj)
@@ -21923,6 +26011,12 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cost_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cost_history(ctx, field, obj)
+				})
 		case "costType":
 			out.Values[i] = ec._Cost_costType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22041,6 +26135,12 @@ func (ec *executionContext) _CustomerRelationship(ctx context.Context, sel ast.S
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerRelationship_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerRelationship_history(ctx, field, obj)
 				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -22163,6 +26263,12 @@ func (ec *executionContext) _CustomerSegment(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerSegment_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerSegment_history(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22199,6 +26305,87 @@ func (ec *executionContext) _CustomerSegment(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerSegment_measuredBy(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteElementResultImplementors = []string{"DeleteElementResult"}
+
+func (ec *executionContext) _DeleteElementResult(ctx context.Context, sel ast.SelectionSet, obj *DeleteElementResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteElementResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteElementResult")
+		case "key":
+			out.Values[i] = ec._DeleteElementResult_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsRemoved":
+			out.Values[i] = ec._DeleteElementResult_relationshipsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteModelResultImplementors = []string{"DeleteModelResult"}
+
+func (ec *executionContext) _DeleteModelResult(ctx context.Context, sel ast.SelectionSet, obj *DeleteModelResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteModelResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteModelResult")
+		case "key":
+			out.Values[i] = ec._DeleteModelResult_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "elements":
+			out.Values[i] = ec._DeleteModelResult_elements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._DeleteModelResult_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22403,6 +26590,99 @@ func (ec *executionContext) _Impact(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *ImportReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "model":
+			out.Values[i] = ec._ImportReport_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._ImportReport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applied":
+			out.Values[i] = ec._ImportReport_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modelCreated":
+			out.Values[i] = ec._ImportReport_modelCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportReport_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportReport_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportReport_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._ImportReport_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsCreated":
+			out.Values[i] = ec._ImportReport_relationshipsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsUpdated":
+			out.Values[i] = ec._ImportReport_relationshipsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsUnchanged":
+			out.Values[i] = ec._ImportReport_relationshipsUnchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsDeleted":
+			out.Values[i] = ec._ImportReport_relationshipsDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._ImportReport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var involvementImplementors = []string{"Involvement"}
 
 func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionSet, obj *Involvement) graphql.Marshaler {
@@ -22525,6 +26805,12 @@ func (ec *executionContext) _KPI(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KPI_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KPI_history(ctx, field, obj)
+				})
 		case "unit":
 			out.Values[i] = ec._KPI_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22642,6 +26928,12 @@ func (ec *executionContext) _KeyActivity(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyActivity_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyActivity_history(ctx, field, obj)
 				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -22776,6 +27068,12 @@ func (ec *executionContext) _KeyPartner(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyPartner_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyPartner_history(ctx, field, obj)
+				})
 		case "incurs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22902,6 +27200,12 @@ func (ec *executionContext) _KeyResource(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyResource_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyResource_history(ctx, field, obj)
 				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23155,6 +27459,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_history(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23304,6 +27614,105 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createModel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createModel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteModel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteModel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertElement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertElement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertElements":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertElements(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateElement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateElement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteElement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteElement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_link(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importModel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importModel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orgUnitImplementors = []string{"OrgUnit", "Element"}
 
 func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, obj *OrgUnit) graphql.Marshaler {
@@ -23377,6 +27786,12 @@ func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrgUnit_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_history(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23493,6 +27908,54 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var problemImplementors = []string{"Problem"}
+
+func (ec *executionContext) _Problem(ctx context.Context, sel ast.SelectionSet, obj *Problem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, problemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Problem")
+		case "path":
+			out.Values[i] = ec._Problem_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._Problem_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._Problem_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Problem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var processImplementors = []string{"Process", "Element"}
 
 func (ec *executionContext) _Process(ctx context.Context, sel ast.SelectionSet, obj *Process) graphql.Marshaler {
@@ -23566,6 +28029,12 @@ func (ec *executionContext) _Process(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Process_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Process_history(ctx, field, obj)
 				})
 		case "tier":
 			out.Values[i] = ec._Process_tier(ctx, field, obj)
@@ -23727,6 +28196,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_metamodel(ctx, field)
+				})
+		case "exportModel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportModel(ctx, field)
+				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -23929,6 +28410,12 @@ func (ec *executionContext) _RevenueStream(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RevenueStream_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RevenueStream_history(ctx, field, obj)
+				})
 		case "revenueType":
 			out.Values[i] = ec._RevenueStream_revenueType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -24047,6 +28534,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_history(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -24174,6 +28667,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stakeholder_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_history(ctx, field, obj)
 				})
 		case "type":
 			out.Values[i] = ec._Stakeholder_type(ctx, field, obj)
@@ -24427,6 +28926,12 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Technology_supporters(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_history(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -24577,6 +29082,12 @@ func (ec *executionContext) _ValueProposition(ctx context.Context, sel ast.Selec
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ValueProposition_supporters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueProposition_history(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -25144,6 +29655,58 @@ func (ec *executionContext) marshalNCategory2githubᚗcomᚋmodelgraphᚋmodelgr
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChange(ctx context.Context, sel ast.SelectionSet, v *Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeOperation2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeOperation(ctx context.Context, v any) (ChangeOperation, error) {
+	var res ChangeOperation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeOperation2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeOperation(ctx context.Context, sel ast.SelectionSet, v ChangeOperation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNChangeTarget2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeTarget(ctx context.Context, v any) (ChangeTarget, error) {
+	var res ChangeTarget
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeTarget2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeTarget(ctx context.Context, sel ast.SelectionSet, v ChangeTarget) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNChannel2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []*Channel) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25240,6 +29803,36 @@ func (ec *executionContext) marshalNCustomerSegment2ᚖgithubᚗcomᚋmodelgraph
 	return ec._CustomerSegment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDeleteElementResult2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDeleteElementResult(ctx context.Context, sel ast.SelectionSet, v *DeleteElementResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteElementResult!")
+		return graphql.Null
+	}
+	return ec._DeleteElementResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeleteModelResult2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDeleteModelResult(ctx context.Context, sel ast.SelectionSet, v *DeleteModelResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteModelResult!")
+		return graphql.Null
+	}
+	return ec._DeleteModelResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx context.Context, sel ast.SelectionSet, v Element) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Element!")
@@ -25296,6 +29889,35 @@ func (ec *executionContext) marshalNElementEdge2ᚖgithubᚗcomᚋmodelgraphᚋm
 	return ec._ElementEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNElementInput2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInput(ctx context.Context, v any) (ElementInput, error) {
+	res, err := ec.unmarshalInputElementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNElementInput2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInputᚄ(ctx context.Context, v any) ([]*ElementInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ElementInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNElementInput2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNElementInput2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementInput(ctx context.Context, v any) (*ElementInput, error) {
+	res, err := ec.unmarshalInputElementInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNElementPatch2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementPatch(ctx context.Context, v any) (ElementPatch, error) {
+	res, err := ec.unmarshalInputElementPatch(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFlow2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*Flow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25340,6 +29962,14 @@ func (ec *executionContext) marshalNImpact2ᚖgithubᚗcomᚋmodelgraphᚋmodelg
 		return graphql.Null
 	}
 	return ec._Impact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportReport(ctx context.Context, sel ast.SelectionSet, v *ImportReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportReport!")
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -25637,6 +30267,11 @@ func (ec *executionContext) marshalNModel2ᚖgithubᚗcomᚋmodelgraphᚋmodelgr
 	return ec._Model(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNModelInput2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐModelInput(ctx context.Context, v any) (ModelInput, error) {
+	res, err := ec.unmarshalInputModelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrgUnit2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐOrgUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*OrgUnit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25667,6 +30302,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋmodelgraphᚋmode
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProblem2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*Problem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProblem2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProblem2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProblem(ctx context.Context, sel ast.SelectionSet, v *Problem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Problem!")
+		return graphql.Null
+	}
+	return ec._Problem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProcess2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProcessᚄ(ctx context.Context, sel ast.SelectionSet, v []*Process) graphql.Marshaler {
@@ -26188,6 +30847,40 @@ func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋmodelgraphᚋmode
 	return res
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODocumentFormat2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDocumentFormat(ctx context.Context, v any) (*DocumentFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DocumentFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODocumentFormat2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐDocumentFormat(ctx context.Context, sel ast.SelectionSet, v *DocumentFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx context.Context, sel ast.SelectionSet, v Element) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26212,6 +30905,40 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOImportMode2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportMode(ctx context.Context, v any) (*ImportMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ImportMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportMode2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportMode(ctx context.Context, sel ast.SelectionSet, v *ImportMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -26227,6 +30954,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalMap(v)
 	return res
 }
 
@@ -26318,6 +31063,41 @@ func (ec *executionContext) marshalOStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodel
 		fc.Result = &v[i]
 		return ec.marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStep(ctx, sel, v[i])
 	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -33,9 +35,25 @@ const (
 // count their children once.
 const MaxComplexity = 5000
 
+// Options configure the HTTP handler.
+type Options struct {
+	Log *slog.Logger
+	// MaxImportElements bounds the elements of one import or upsertElements (0: no limit).
+	MaxImportElements int
+	// MaxBodyBytes bounds a request body, and so an importModel document (0: 64 MiB).
+	MaxBodyBytes int
+}
+
+// ActorHeader names who makes a change; without it, changes are recorded as "anonymous".
+const ActorHeader = "X-Actor"
+
 // NewGraphQL returns the GraphQL endpoint (POST, and GET for queries).
-func NewGraphQL(store *graph.Store, log *slog.Logger) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log}}))
+func NewGraphQL(store *graph.Store, opts Options) http.Handler {
+	log := opts.Log
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 20
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -48,13 +66,31 @@ func NewGraphQL(store *graph.Store, log *slog.Logger) http.Handler {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": CodeInternal}}
 	})
-	return srv
+	return withActor(http.MaxBytesHandler(srv, int64(opts.MaxBodyBytes)))
 }
 
-// NewHandler serves the GraphQL API at /graphql and the playground at /.
-func NewHandler(store *graph.Store, log *slog.Logger) http.Handler {
+// withActor puts the X-Actor header into the request context for the change history.
+func withActor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := strings.TrimSpace(r.Header.Get(ActorHeader)); a != "" {
+			if len(a) > graph.MaxActorLen || !utf8.ValidString(a) {
+				http.Error(w, fmt.Sprintf("%s must be valid UTF-8 of at most %d bytes", ActorHeader, graph.MaxActorLen), http.StatusBadRequest)
+				return
+			}
+			r = r.WithContext(graph.WithActor(r.Context(), a))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// NewHandler serves the GraphQL API at /graphql, a health check at /healthz and the playground
+// at /.
+func NewHandler(store *graph.Store, opts Options) http.Handler {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", NewGraphQL(store, log))
+	mux.Handle("/graphql", NewGraphQL(store, opts))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()

@@ -98,6 +98,11 @@ func (o *ValueProposition) Supporters(ctx context.Context, kinds []graph.Kind, m
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *ValueProposition) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *ValueProposition) PartOf(ctx context.Context) ([]*ValueProposition, error) {
 	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -190,6 +195,11 @@ func (o *CustomerSegment) Supporters(ctx context.Context, kinds []graph.Kind, ma
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *CustomerSegment) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *CustomerSegment) PartOf(ctx context.Context) ([]*CustomerSegment, error) {
 	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -265,6 +275,11 @@ func (o *Channel) Incoming(ctx context.Context, types []graph.RelType) ([]*Relat
 // Supporters lists the elements that support this one.
 func (o *Channel) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *Channel) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // ChannelType returns the typed property channelType.
@@ -367,6 +382,11 @@ func (o *CustomerRelationship) Supporters(ctx context.Context, kinds []graph.Kin
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *CustomerRelationship) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
 func (o *CustomerRelationship) RealizedBy(ctx context.Context) ([]Element, error) {
 	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
@@ -439,6 +459,11 @@ func (o *RevenueStream) Supporters(ctx context.Context, kinds []graph.Kind, maxD
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *RevenueStream) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // RevenueType returns the typed property revenueType.
 func (o *RevenueStream) RevenueType() *string { return propString(o.n, "revenueType") }
 
@@ -505,6 +530,11 @@ func (o *KeyResource) Incoming(ctx context.Context, types []graph.RelType) ([]*R
 // Supporters lists the elements that support this one.
 func (o *KeyResource) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *KeyResource) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
@@ -589,6 +619,11 @@ func (o *KeyActivity) Supporters(ctx context.Context, kinds []graph.Kind, maxDep
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *KeyActivity) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
 func (o *KeyActivity) RealizedBy(ctx context.Context) ([]Element, error) {
 	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
@@ -671,6 +706,11 @@ func (o *KeyPartner) Supporters(ctx context.Context, kinds []graph.Kind, maxDept
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *KeyPartner) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // Incurs: Costs this element drives (INCURS).
 func (o *KeyPartner) Incurs(ctx context.Context) ([]*Cost, error) {
 	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
@@ -748,6 +788,11 @@ func (o *Cost) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *Cost) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // CostType returns the typed property costType.
 func (o *Cost) CostType() *string { return propString(o.n, "costType") }
 
@@ -814,6 +859,11 @@ func (o *Process) Incoming(ctx context.Context, types []graph.RelType) ([]*Relat
 // Supporters lists the elements that support this one.
 func (o *Process) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *Process) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // Tier returns the typed property tier.
@@ -926,6 +976,11 @@ func (o *Capability) Supporters(ctx context.Context, kinds []graph.Kind, maxDept
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *Capability) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Capability) PartOf(ctx context.Context) ([]*Capability, error) {
 	return related[*Capability](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1016,6 +1071,11 @@ func (o *Technology) Incoming(ctx context.Context, types []graph.RelType) ([]*Re
 // Supporters lists the elements that support this one.
 func (o *Technology) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *Technology) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // PartOf: Wholes this element is part of (PART_OF).
@@ -1115,6 +1175,11 @@ func (o *OrgUnit) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *OrgUnit) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *OrgUnit) PartOf(ctx context.Context) ([]*OrgUnit, error) {
 	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1212,6 +1277,11 @@ func (o *Role) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *Role) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Role) PartOf(ctx context.Context) ([]*OrgUnit, error) {
 	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1289,6 +1359,11 @@ func (o *KPI) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int)
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// History lists the recorded changes to this element.
+func (o *KPI) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
+}
+
 // Unit returns the typed property unit.
 func (o *KPI) Unit() *string { return propString(o.n, "unit") }
 
@@ -1353,6 +1428,11 @@ func (o *Location) Incoming(ctx context.Context, types []graph.RelType) ([]*Rela
 // Supporters lists the elements that support this one.
 func (o *Location) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *Location) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // PartOf: Wholes this element is part of (PART_OF).
@@ -1425,6 +1505,11 @@ func (o *BusinessFunction) Incoming(ctx context.Context, types []graph.RelType) 
 // Supporters lists the elements that support this one.
 func (o *BusinessFunction) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *BusinessFunction) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // Group returns the typed property group.
@@ -1535,6 +1620,11 @@ func (o *Stakeholder) Incoming(ctx context.Context, types []graph.RelType) ([]*R
 // Supporters lists the elements that support this one.
 func (o *Stakeholder) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// History lists the recorded changes to this element.
+func (o *Stakeholder) History(ctx context.Context, first *int) ([]*Change, error) {
+	return o.n.history(ctx, first)
 }
 
 // Type returns the typed property type.

@@ -3,8 +3,97 @@
 package resolvers
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/modelgraph/modelgraph/graph"
 )
+
+// A page of changes, newest first.
+type ChangeConnection struct {
+	// The changes on this page.
+	Nodes []*Change `json:"nodes"`
+	// Where this page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// The result of deleting an element.
+type DeleteElementResult struct {
+	// The deleted element's key.
+	Key string `json:"key"`
+	// How many relationships were removed with it.
+	RelationshipsRemoved int `json:"relationshipsRemoved"`
+}
+
+// The result of deleting a model.
+type DeleteModelResult struct {
+	// The deleted model's key.
+	Key string `json:"key"`
+	// How many elements it had.
+	Elements int `json:"elements"`
+	// How many relationships it had.
+	Relationships int `json:"relationships"`
+}
+
+// An element to create or replace.
+type ElementInput struct {
+	// Key: 1 to 64 lower-case letters, digits and '-'.
+	Key string `json:"key"`
+	// Kind.
+	Kind graph.Kind `json:"kind"`
+	// Display name (at most 200 bytes).
+	Name string `json:"name"`
+	// Description (at most 4,000 bytes).
+	Description *string `json:"description,omitempty"`
+	// Tags.
+	Tags []string `json:"tags,omitempty"`
+	// Properties: an object of string, number or boolean values.
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// Fields to change; omitted or null fields stay as they are.
+type ElementPatch struct {
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New description; an empty string clears it.
+	Description *string `json:"description,omitempty"`
+	// New tags (replace the old ones).
+	Tags []string `json:"tags,omitempty"`
+	// Properties to set; a property set to null is removed; others stay.
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// What an import changed, or would change.
+type ImportReport struct {
+	// The model imported into.
+	Model string `json:"model"`
+	// Whether this was a dry run (nothing written).
+	DryRun bool `json:"dryRun"`
+	// Whether anything was (or would be) written.
+	Applied bool `json:"applied"`
+	// Whether the import created the model.
+	ModelCreated bool `json:"modelCreated"`
+	// Elements created.
+	Created int `json:"created"`
+	// Elements updated.
+	Updated int `json:"updated"`
+	// Elements already as in the document.
+	Unchanged int `json:"unchanged"`
+	// Elements deleted (REPLACE).
+	Deleted int `json:"deleted"`
+	// Relationships created.
+	RelationshipsCreated int `json:"relationshipsCreated"`
+	// Relationships whose properties changed.
+	RelationshipsUpdated int `json:"relationshipsUpdated"`
+	// Relationships already as in the document.
+	RelationshipsUnchanged int `json:"relationshipsUnchanged"`
+	// Relationships deleted (REPLACE).
+	RelationshipsDeleted int `json:"relationshipsDeleted"`
+	// Every problem found; when there are any, nothing was written.
+	Problems []*Problem `json:"problems"`
+}
 
 // A kind of element.
 type KindInfo struct {
@@ -32,6 +121,35 @@ type Metamodel struct {
 	RelationshipTypes []*RelationshipTypeInfo `json:"relationshipTypes"`
 }
 
+// A model to create.
+type ModelInput struct {
+	// Key: 1 to 64 lower-case letters, digits and '-'.
+	Key string `json:"key"`
+	// Display name.
+	Name string `json:"name"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+}
+
+// Edits. Every mutation is validated against the metamodel before anything is written, runs in one
+// transaction, and records who changed what (the X-Actor request header; "anonymous" without one).
+// Errors carry extensions.code: BAD_USER_INPUT (with every problem in extensions.problems),
+// NOT_FOUND or CONFLICT.
+type Mutation struct {
+}
+
+// One problem with an input and where it is.
+type Problem struct {
+	// Where: elements[3], relationships[7], model, document, arguments.
+	Path string `json:"path"`
+	// The element key, or from -TYPE-> to for a relationship.
+	Key *string `json:"key,omitempty"`
+	// The field: kind, key, properties.share, ...
+	Field *string `json:"field,omitempty"`
+	// What is wrong, and what is allowed instead.
+	Reason string `json:"reason"`
+}
+
 // modelgraph answers questions about a company's business model (the nine canvas blocks) and its
 // operating model (processes, capabilities, technology, organisation, functions, stakeholders),
 // kept together as one graph. Every query names its model.
@@ -48,4 +166,242 @@ type RelationshipTypeInfo struct {
 	Meaning string `json:"meaning"`
 	// Every allowed (source kind, target kind) pair.
 	Pairs []*KindPair `json:"pairs"`
+}
+
+// What a change did.
+type ChangeOperation string
+
+const (
+	// Created.
+	ChangeOperationCreate ChangeOperation = "CREATE"
+	// Changed.
+	ChangeOperationUpdate ChangeOperation = "UPDATE"
+	// Deleted.
+	ChangeOperationDelete ChangeOperation = "DELETE"
+)
+
+var AllChangeOperation = []ChangeOperation{
+	ChangeOperationCreate,
+	ChangeOperationUpdate,
+	ChangeOperationDelete,
+}
+
+func (e ChangeOperation) IsValid() bool {
+	switch e {
+	case ChangeOperationCreate, ChangeOperationUpdate, ChangeOperationDelete:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOperation) String() string {
+	return string(e)
+}
+
+func (e *ChangeOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOperation", str)
+	}
+	return nil
+}
+
+func (e ChangeOperation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOperation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a change was made to.
+type ChangeTarget string
+
+const (
+	// The model itself (name, description).
+	ChangeTargetModel ChangeTarget = "MODEL"
+	// An element.
+	ChangeTargetElement ChangeTarget = "ELEMENT"
+	// A relationship.
+	ChangeTargetRelationship ChangeTarget = "RELATIONSHIP"
+)
+
+var AllChangeTarget = []ChangeTarget{
+	ChangeTargetModel,
+	ChangeTargetElement,
+	ChangeTargetRelationship,
+}
+
+func (e ChangeTarget) IsValid() bool {
+	switch e {
+	case ChangeTargetModel, ChangeTargetElement, ChangeTargetRelationship:
+		return true
+	}
+	return false
+}
+
+func (e ChangeTarget) String() string {
+	return string(e)
+}
+
+func (e *ChangeTarget) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeTarget(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeTarget", str)
+	}
+	return nil
+}
+
+func (e ChangeTarget) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeTarget) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeTarget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Model-file formats.
+type DocumentFormat string
+
+const (
+	// YAML.
+	DocumentFormatYaml DocumentFormat = "YAML"
+	// JSON.
+	DocumentFormatJSON DocumentFormat = "JSON"
+)
+
+var AllDocumentFormat = []DocumentFormat{
+	DocumentFormatYaml,
+	DocumentFormatJSON,
+}
+
+func (e DocumentFormat) IsValid() bool {
+	switch e {
+	case DocumentFormatYaml, DocumentFormatJSON:
+		return true
+	}
+	return false
+}
+
+func (e DocumentFormat) String() string {
+	return string(e)
+}
+
+func (e *DocumentFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DocumentFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DocumentFormat", str)
+	}
+	return nil
+}
+
+func (e DocumentFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DocumentFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DocumentFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an import does with what the model holds and the document lacks.
+type ImportMode string
+
+const (
+	// Upsert the document's elements and relationships; keep everything else.
+	ImportModeMerge ImportMode = "MERGE"
+	// Make the model exactly the document; delete what it lacks.
+	ImportModeReplace ImportMode = "REPLACE"
+)
+
+var AllImportMode = []ImportMode{
+	ImportModeMerge,
+	ImportModeReplace,
+}
+
+func (e ImportMode) IsValid() bool {
+	switch e {
+	case ImportModeMerge, ImportModeReplace:
+		return true
+	}
+	return false
+}
+
+func (e ImportMode) String() string {
+	return string(e)
+}
+
+func (e *ImportMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportMode", str)
+	}
+	return nil
+}
+
+func (e ImportMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

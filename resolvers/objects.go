@@ -1,6 +1,8 @@
 package resolvers
 
 import (
+	"time"
+
 	"github.com/modelgraph/modelgraph/graph"
 )
 
@@ -156,3 +158,43 @@ func propBool(p interface{ get(string) any }, name string) *bool {
 func (n *node) get(name string) any { return n.e.Properties[name] }
 
 func (l *link) get(name string) any { return l.props[name] }
+
+// Change is one recorded change.
+type Change struct {
+	c graph.Change
+}
+
+// Revision groups the changes of one write.
+func (c *Change) Revision() int { return int(c.c.Revision) }
+
+// Seq orders a model's changes.
+func (c *Change) Seq() int { return int(c.c.Seq) }
+
+// At is when the change was committed.
+func (c *Change) At() time.Time { return c.c.At }
+
+// Actor is who made the change.
+func (c *Change) Actor() string { return c.c.Actor }
+
+// Operation is CREATE, UPDATE or DELETE.
+func (c *Change) Operation() ChangeOperation { return ChangeOperation(c.c.Operation) }
+
+// Target is MODEL, ELEMENT or RELATIONSHIP.
+func (c *Change) Target() ChangeTarget { return ChangeTarget(c.c.Target) }
+
+// Key names what changed.
+func (c *Change) Key() string { return c.c.Key }
+
+// Before is the state before the change.
+func (c *Change) Before() map[string]any { return c.c.Before }
+
+// After is the state after the change.
+func (c *Change) After() map[string]any { return c.c.After }
+
+func changes(cs []graph.Change) []*Change {
+	out := make([]*Change, len(cs))
+	for i := range cs {
+		out[i] = &Change{c: cs[i]}
+	}
+	return out
+}

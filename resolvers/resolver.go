@@ -15,4 +15,8 @@ import (
 type Resolver struct {
 	Store *graph.Store
 	Log   *slog.Logger
+	// MaxImportElements bounds the elements of one import or upsertElements (0: no limit).
+	MaxImportElements int
+	// MaxDocumentBytes bounds the document of one importModel (0: no limit).
+	MaxDocumentBytes int
 }

@@ -115,6 +115,7 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB()
+	ctx = graph.WithActor(ctx, cliActor(e))
 	for i, f := range files {
 		rep, err := store.Import(ctx, f, graph.ImportOptions{Mode: m, DryRun: *dryRun})
 		if err != nil {
@@ -195,4 +196,12 @@ func neo4jCmd(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "embedded Neo4j running; press Ctrl-C to stop it")
 	<-ctx.Done()
 	return nil
+}
+
+// cliActor names the person behind a command-line import in the change history.
+func cliActor(e *env) string {
+	if u := e.getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
 }

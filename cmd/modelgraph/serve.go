@@ -17,9 +17,17 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	db := dbFlags(fs, e)
 	addr := fs.String("addr", envOr(e, "ADDR", "127.0.0.1:8080"), "HTTP listen address (env ADDR)")
+	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 50000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
+	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
+	}
+	if *maxImport < 1 {
+		return usageErr("max import elements must be a positive whole number (MODELGRAPH_MAX_IMPORT_ELEMENTS / -max-import-elements)")
+	}
+	if *maxBody < 1024 {
+		return usageErr("max body bytes must be a whole number of at least 1024 (MODELGRAPH_MAX_BODY_BYTES / -max-body-bytes)")
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -41,7 +49,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv := &http.Server{
-		Handler:           resolvers.NewHandler(store, e.log),
+		Handler:           resolvers.NewHandler(store, resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -1,0 +1,428 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// lockModel takes the model node's write lock for the rest of the transaction, so that writes to
+// one model are serialised: a read after the lock sees every earlier committed write, which is
+// what makes expectedVersion checks safe. It reports whether the model exists.
+func lockModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (bool, error) {
+	recs, err := run(ctx, tx, "MATCH (m:Model {key: $key}) SET m.lock = true REMOVE m.lock RETURN m.key", map[string]any{"key": key})
+	if err != nil {
+		return false, err
+	}
+	return len(recs) > 0, nil
+}
+
+// requireModelLocked locks an existing model or returns ErrNotFound.
+func requireModelLocked(ctx context.Context, tx neo4j.ManagedTransaction, key string) error {
+	ok, err := lockModel(ctx, tx, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("model %q: %w", key, ErrNotFound)
+	}
+	return nil
+}
+
+// CreateModel creates an empty model; it is a conflict when the key is taken.
+func (s *Store) CreateModel(ctx context.Context, m Model) (ModelSummary, error) {
+	v := &validator{}
+	v.model(m)
+	if len(v.problems) > 0 {
+		return ModelSummary{}, &ValidationError{Problems: v.problems}
+	}
+	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		exists, err := lockModel(ctx, tx, m.Key)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			return nil, fmt.Errorf("model %q already exists: %w", m.Key, ErrConflict)
+		}
+		now := time.Now().UTC()
+		if err := writeModel(ctx, tx, m, now); err != nil {
+			return nil, err
+		}
+		return nil, record(ctx, tx, m.Key, now, []Change{modelChange(OpCreate, nil, &m)})
+	})
+	if err != nil {
+		return ModelSummary{}, fmt.Errorf("create model %s: %w", m.Key, err)
+	}
+	return s.ModelByKey(ctx, m.Key)
+}
+
+// UpsertElements creates or replaces elements by key in one transaction. Every element is
+// validated first and every problem reported at once; a kind change must keep the element's
+// existing relationships allowed. It returns the stored elements in input order.
+func (s *Store) UpsertElements(ctx context.Context, model string, elems []Element, lim Limits) ([]Element, error) {
+	var ps []Problem
+	if lim.MaxElements > 0 && len(elems) > lim.MaxElements {
+		ps = append(ps, Problem{Path: "elements", Reason: fmt.Sprintf("has %d elements; the limit per request is %d", len(elems), lim.MaxElements)})
+	}
+	seen := map[string]int{}
+	for i := range elems {
+		v := &validator{}
+		path := fmt.Sprintf("elements[%d]", i)
+		v.element(path, &elems[i])
+		ps = append(ps, v.problems...)
+		if j, dup := seen[elems[i].Key]; dup && elems[i].Key != "" {
+			ps = append(ps, Problem{Path: path, Key: elems[i].Key, Field: "key", Reason: fmt.Sprintf("duplicate key: elements[%d] already uses %q", j, elems[i].Key)})
+		}
+		seen[elems[i].Key] = i
+	}
+	if len(ps) > 0 {
+		return nil, &ValidationError{Problems: ps}
+	}
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := requireModelLocked(ctx, tx, model); err != nil {
+			return nil, err
+		}
+		keys := make([]string, len(elems))
+		for i, e := range elems {
+			keys[i] = e.Key
+		}
+		old, err := elementsByKey(ctx, tx, model, keys)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKindChanges(ctx, tx, model, elems, old); err != nil {
+			return nil, err
+		}
+		var write []Element
+		var changes []Change
+		for i := range elems {
+			e := elems[i]
+			o, exists := old[e.Key]
+			switch {
+			case !exists:
+				e.Version = 1
+				changes = append(changes, elementChange(OpCreate, nil, &e))
+			case sameElement(&o, &e):
+				continue
+			default:
+				e.Version = o.Version + 1
+				changes = append(changes, elementChange(OpUpdate, &o, &e))
+			}
+			write = append(write, e)
+		}
+		now := time.Now().UTC()
+		if err := writeElements(ctx, tx, model, write, old, now); err != nil {
+			return nil, err
+		}
+		if err := record(ctx, tx, model, now, changes); err != nil {
+			return nil, err
+		}
+		stored, err := elementsByKey(ctx, tx, model, keys)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Element, len(elems))
+		for i, k := range keys {
+			out[i] = stored[k]
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upsert elements in %s: %w", model, err)
+	}
+	return res.([]Element), nil
+}
+
+func elementsByKey(ctx context.Context, tx neo4j.ManagedTransaction, model string, keys []string) (map[string]Element, error) {
+	recs, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) RETURN properties(e)`, map[string]any{"model": model, "keys": keys})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Element, len(recs))
+	for _, r := range recs {
+		e := elementFromProps(r.Values[0].(map[string]any))
+		out[e.Key] = e
+	}
+	return out, nil
+}
+
+// checkKindChanges refuses a kind change that would leave an existing relationship disallowed.
+func checkKindChanges(ctx context.Context, tx neo4j.ManagedTransaction, model string, elems []Element, old map[string]Element) error {
+	newKind := map[string]Kind{}
+	var changed []string
+	for _, e := range elems {
+		if o, ok := old[e.Key]; ok && o.Kind != e.Kind {
+			changed = append(changed, e.Key)
+		}
+		newKind[e.Key] = e.Kind
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	recs, err := run(ctx, tx, `UNWIND $keys AS k
+MATCH (a:Element {model: $model})-[r]->(b:Element {model: $model})
+WHERE a.key = k OR b.key = k
+RETURN DISTINCT a.key, a.kind, type(r), b.key, b.kind`, map[string]any{"model": model, "keys": changed})
+	if err != nil {
+		return err
+	}
+	var ps []Problem
+	for _, r := range recs {
+		from, to := str(r.Values[0]), str(r.Values[3])
+		fk, tk := Kind(str(r.Values[1])), Kind(str(r.Values[4]))
+		if k, ok := newKind[from]; ok {
+			fk = k
+		}
+		if k, ok := newKind[to]; ok {
+			tk = k
+		}
+		t := RelType(str(r.Values[2]))
+		if !Allowed(t, fk, tk) {
+			rel := Relationship{From: from, Type: t, To: to}
+			ps = append(ps, Problem{Path: "elements", Key: rel.ID(), Field: "kind", Reason: "the kind change would make this existing relationship invalid: " + disallowedReason(t, fk, tk) + "; unlink it first"})
+		}
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
+}
+
+// ElementPatch changes some fields of an element; nil fields stay as they are. Properties are
+// merged: a key set to nil is removed.
+type ElementPatch struct {
+	Name        *string
+	Description *string // "" clears it
+	Tags        *[]string
+	Properties  map[string]any
+}
+
+// checkVersion compares an element's version with the one a client expects.
+func checkVersion(e Element, expected *int64) error {
+	if expected != nil && *expected != e.Version {
+		return fmt.Errorf("element %q is at version %d, not the expected %d; reload it and apply your change again: %w", e.Key, e.Version, *expected, ErrConflict)
+	}
+	return nil
+}
+
+// UpdateElement applies a patch to one element. With expectedVersion set, a stale version is a
+// conflict and nothing is written.
+func (s *Store) UpdateElement(ctx context.Context, model, key string, patch ElementPatch, expectedVersion *int64) (Element, error) {
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := requireModelLocked(ctx, tx, model); err != nil {
+			return nil, err
+		}
+		old, err := elementsByKey(ctx, tx, model, []string{key})
+		if err != nil {
+			return nil, err
+		}
+		o, ok := old[key]
+		if !ok {
+			return nil, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+		}
+		if err := checkVersion(o, expectedVersion); err != nil {
+			return nil, err
+		}
+		e := applyPatch(o, patch)
+		if ps := ValidateElement(&e); len(ps) > 0 {
+			return nil, &ValidationError{Problems: ps}
+		}
+		if sameElement(&o, &e) {
+			return o, nil
+		}
+		e.Version = o.Version + 1
+		now := time.Now().UTC()
+		if err := writeElements(ctx, tx, model, []Element{e}, old, now); err != nil {
+			return nil, err
+		}
+		if err := record(ctx, tx, model, now, []Change{elementChange(OpUpdate, &o, &e)}); err != nil {
+			return nil, err
+		}
+		e.Model = model
+		return e, nil
+	})
+	if err != nil {
+		return Element{}, fmt.Errorf("update %s: %w", key, err)
+	}
+	return res.(Element), nil
+}
+
+func applyPatch(o Element, p ElementPatch) Element {
+	e := o
+	e.Tags = slices.Clone(o.Tags)
+	e.Properties = maps.Clone(o.Properties)
+	if p.Name != nil {
+		e.Name = *p.Name
+	}
+	if p.Description != nil {
+		e.Description = *p.Description
+	}
+	if p.Tags != nil {
+		e.Tags = slices.Clone(*p.Tags)
+	}
+	for k, v := range p.Properties {
+		if e.Properties == nil {
+			e.Properties = map[string]any{}
+		}
+		if v == nil {
+			delete(e.Properties, k)
+		} else {
+			e.Properties[k] = v
+		}
+	}
+	if len(e.Tags) == 0 {
+		e.Tags = nil
+	}
+	if len(e.Properties) == 0 {
+		e.Properties = nil
+	}
+	return e
+}
+
+// DeleteElement removes an element. While it has relationships it is refused (a conflict naming
+// how many) unless detach is set, which removes them too and records each. It returns the number
+// of relationships removed.
+func (s *Store) DeleteElement(ctx context.Context, model, key string, detach bool, expectedVersion *int64) (int, error) {
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := requireModelLocked(ctx, tx, model); err != nil {
+			return nil, err
+		}
+		old, err := elementsByKey(ctx, tx, model, []string{key})
+		if err != nil {
+			return nil, err
+		}
+		o, ok := old[key]
+		if !ok {
+			return nil, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+		}
+		if err := checkVersion(o, expectedVersion); err != nil {
+			return nil, err
+		}
+		rels, err := relationshipsOf(ctx, tx, model, key)
+		if err != nil {
+			return nil, err
+		}
+		if len(rels) > 0 && !detach {
+			return nil, fmt.Errorf("element %q has %d relationships; unlink them or pass detach: true: %w", key, len(rels), ErrConflict)
+		}
+		changes := make([]Change, 0, len(rels)+1)
+		for i := range rels {
+			changes = append(changes, relChange(OpDelete, &rels[i], nil))
+		}
+		changes = append(changes, elementChange(OpDelete, &o, nil))
+		if err := deleteElements(ctx, tx, model, []string{key}); err != nil {
+			return nil, err
+		}
+		return len(rels), record(ctx, tx, model, time.Now().UTC(), changes)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete %s: %w", key, err)
+	}
+	return res.(int), nil
+}
+
+func relationshipsOf(ctx context.Context, tx neo4j.ManagedTransaction, model, key string) ([]Relationship, error) {
+	recs, err := run(ctx, tx, `MATCH (e:Element {model: $model, key: $key})-[r]-(o:Element)
+RETURN startNode(r).key, type(r), endNode(r).key, properties(r) ORDER BY startNode(r).key, type(r), endNode(r).key`,
+		map[string]any{"model": model, "key": key})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Relationship, len(recs))
+	for i, r := range recs {
+		out[i] = Relationship{From: str(r.Values[0]), Type: RelType(str(r.Values[1])), To: str(r.Values[2]), Properties: props(r.Values[3].(map[string]any))}
+	}
+	return out, nil
+}
+
+// Link creates a relationship, or sets the properties of the one that exists. It reports whether
+// it was created.
+func (s *Store) Link(ctx context.Context, model string, r Relationship) (bool, error) {
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := requireModelLocked(ctx, tx, model); err != nil {
+			return nil, err
+		}
+		ends, err := elementsByKey(ctx, tx, model, []string{r.From, r.To})
+		if err != nil {
+			return nil, err
+		}
+		kindOf := func(k string) (Kind, bool) { e, ok := ends[k]; return e.Kind, ok }
+		if ps := ValidateRelationship(&r, kindOf); len(ps) > 0 {
+			return nil, notFoundOrInvalid(ps, model)
+		}
+		existing, err := relationshipsOf(ctx, tx, model, r.From)
+		if err != nil {
+			return nil, err
+		}
+		var before *Relationship
+		for i := range existing {
+			if existing[i].ID() == r.ID() {
+				before = &existing[i]
+			}
+		}
+		if before != nil && sameProps(props(before.Properties), props(r.Properties)) {
+			return false, nil
+		}
+		if err := writeRels(ctx, tx, model, []Relationship{r}); err != nil {
+			return nil, err
+		}
+		op := OpCreate
+		if before != nil {
+			op = OpUpdate
+		}
+		return before == nil, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(op, before, &r)})
+	})
+	if err != nil {
+		return false, fmt.Errorf("link %s: %w", r.ID(), err)
+	}
+	return res.(bool), nil
+}
+
+// notFoundOrInvalid turns endpoint problems into ErrNotFound (the element is missing) and the
+// rest into a ValidationError.
+func notFoundOrInvalid(ps []Problem, model string) error {
+	for _, p := range ps {
+		if (p.Field == "from" || p.Field == "to") && strings.HasPrefix(p.Reason, noElementReason) {
+			return fmt.Errorf("%s in model %q: %w", p.Reason, model, ErrNotFound)
+		}
+	}
+	return &ValidationError{Problems: ps}
+}
+
+// Unlink removes one relationship; it is ErrNotFound when there is none.
+func (s *Store) Unlink(ctx context.Context, model string, r Relationship) error {
+	if _, ok := relIndex[r.Type]; !ok {
+		return invalid("relationship", r.ID(), "type", fmt.Sprintf("unknown relationship type %q", r.Type))
+	}
+	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := requireModelLocked(ctx, tx, model); err != nil {
+			return nil, err
+		}
+		existing, err := relationshipsOf(ctx, tx, model, r.From)
+		if err != nil {
+			return nil, err
+		}
+		var before *Relationship
+		for i := range existing {
+			if existing[i].ID() == r.ID() {
+				before = &existing[i]
+			}
+		}
+		if before == nil {
+			return nil, fmt.Errorf("relationship %s in model %q: %w", r.ID(), model, ErrNotFound)
+		}
+		if err := deleteRels(ctx, tx, model, []Relationship{r}); err != nil {
+			return nil, err
+		}
+		return nil, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(OpDelete, before, nil)})
+	})
+	if err != nil {
+		return fmt.Errorf("unlink %s: %w", r.ID(), err)
+	}
+	return nil
+}
