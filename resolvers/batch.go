@@ -24,6 +24,7 @@ type batch struct {
 	children map[string]*batch
 	sups     map[string]*lazy[supporterSet]
 	hist     map[string]*lazy[map[graph.Ref][]graph.Change]
+	counts   map[string]*lazy[map[graph.Ref]int]
 }
 
 // node is one element in a batch.
@@ -46,7 +47,7 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 
 // newBatch makes a batch of elements; an element listed twice is one member.
 func newBatch(store *graph.Store, elems []graph.Element) *batch {
-	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}, hist: map[string]*lazy[map[graph.Ref][]graph.Change]{}}
+	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}, hist: map[string]*lazy[map[graph.Ref][]graph.Change]{}, counts: map[string]*lazy[map[graph.Ref]int]{}}
 	for _, e := range elems {
 		b.add(e)
 	}
@@ -282,4 +283,24 @@ func (n *node) history(ctx context.Context, first *int) ([]*Change, error) {
 		return nil, err
 	}
 	return changes(all[n.ref()]), nil
+}
+
+// supporterCount counts supporters for every member of the batch at once.
+func (n *node) supporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	b := n.b
+	key := fmt.Sprint(kinds, depthKey(maxDepth))
+	b.mu.Lock()
+	l, ok := b.counts[key]
+	if !ok {
+		l = &lazy[map[graph.Ref]int]{}
+		b.counts[key] = l
+	}
+	b.mu.Unlock()
+	all, err := l.get(func() (map[graph.Ref]int, error) {
+		return b.store.SupporterCounts(ctx, b.refs(), kinds, maxDepth)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return all[n.ref()], nil
 }

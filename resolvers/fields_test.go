@@ -60,6 +60,18 @@ func TestTypedFieldsAndPaging(t *testing.T) {
 		}
 	}
 
+	// The count agrees with the hand-worked supporters of iced tea in testdata/traversals.json.
+	var counted struct {
+		Element struct{ Near, Direct int }
+	}
+	a.ok(t, `query($m: ID!) { element(model: $m, key: "vp-iced-tea") {
+  near: supporterCount(kinds: [Process], maxDepth: 2)
+  direct: supporterCount(kinds: [Process], maxDepth: 1)
+} }`, map[string]any{"m": model}, &counted)
+	if counted.Element.Near != 9 || counted.Element.Direct != 3 {
+		t.Errorf("supporterCount = %+v, want 9 within 2 hops and 3 within 1", counted.Element)
+	}
+
 	// Paging walks every element exactly once.
 	seen := map[string]bool{}
 	var after any

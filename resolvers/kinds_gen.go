@@ -98,6 +98,11 @@ func (o *ValueProposition) Supporters(ctx context.Context, kinds []graph.Kind, m
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *ValueProposition) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *ValueProposition) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -195,6 +200,11 @@ func (o *CustomerSegment) Supporters(ctx context.Context, kinds []graph.Kind, ma
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *CustomerSegment) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *CustomerSegment) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -275,6 +285,11 @@ func (o *Channel) Incoming(ctx context.Context, types []graph.RelType) ([]*Relat
 // Supporters lists the elements that support this one.
 func (o *Channel) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *Channel) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -382,6 +397,11 @@ func (o *CustomerRelationship) Supporters(ctx context.Context, kinds []graph.Kin
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *CustomerRelationship) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *CustomerRelationship) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -459,6 +479,11 @@ func (o *RevenueStream) Supporters(ctx context.Context, kinds []graph.Kind, maxD
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *RevenueStream) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *RevenueStream) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -530,6 +555,11 @@ func (o *KeyResource) Incoming(ctx context.Context, types []graph.RelType) ([]*R
 // Supporters lists the elements that support this one.
 func (o *KeyResource) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *KeyResource) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -619,6 +649,11 @@ func (o *KeyActivity) Supporters(ctx context.Context, kinds []graph.Kind, maxDep
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *KeyActivity) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *KeyActivity) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -706,6 +741,11 @@ func (o *KeyPartner) Supporters(ctx context.Context, kinds []graph.Kind, maxDept
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *KeyPartner) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *KeyPartner) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -788,6 +828,11 @@ func (o *Cost) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *Cost) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *Cost) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -859,6 +904,11 @@ func (o *Process) Incoming(ctx context.Context, types []graph.RelType) ([]*Relat
 // Supporters lists the elements that support this one.
 func (o *Process) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *Process) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -976,6 +1026,11 @@ func (o *Capability) Supporters(ctx context.Context, kinds []graph.Kind, maxDept
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *Capability) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *Capability) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -1071,6 +1126,11 @@ func (o *Technology) Incoming(ctx context.Context, types []graph.RelType) ([]*Re
 // Supporters lists the elements that support this one.
 func (o *Technology) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *Technology) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -1175,6 +1235,11 @@ func (o *OrgUnit) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *OrgUnit) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *OrgUnit) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -1277,6 +1342,11 @@ func (o *Role) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *Role) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *Role) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -1359,6 +1429,11 @@ func (o *KPI) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int)
 	return o.n.supporters(ctx, kinds, maxDepth)
 }
 
+// SupporterCount counts the elements that support this one.
+func (o *KPI) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
+}
+
 // History lists the recorded changes to this element.
 func (o *KPI) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
@@ -1428,6 +1503,11 @@ func (o *Location) Incoming(ctx context.Context, types []graph.RelType) ([]*Rela
 // Supporters lists the elements that support this one.
 func (o *Location) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *Location) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -1505,6 +1585,11 @@ func (o *BusinessFunction) Incoming(ctx context.Context, types []graph.RelType) 
 // Supporters lists the elements that support this one.
 func (o *BusinessFunction) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *BusinessFunction) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.
@@ -1620,6 +1705,11 @@ func (o *Stakeholder) Incoming(ctx context.Context, types []graph.RelType) ([]*R
 // Supporters lists the elements that support this one.
 func (o *Stakeholder) Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	return o.n.supporters(ctx, kinds, maxDepth)
+}
+
+// SupporterCount counts the elements that support this one.
+func (o *Stakeholder) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
+	return o.n.supporterCount(ctx, kinds, maxDepth)
 }
 
 // History lists the recorded changes to this element.

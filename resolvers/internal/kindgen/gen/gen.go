@@ -154,6 +154,13 @@ const commonSDL = `  "Key of the element, unique inside its model."
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
 `
@@ -318,6 +325,7 @@ var commonMethods = []struct{ doc, sig string }{
 	{"Outgoing lists the relationships that start here.", "Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Outgoing, types) }"},
 	{"Incoming lists the relationships that end here.", "Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Incoming, types) }"},
 	{"Supporters lists the elements that support this one.", "Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) { return o.n.supporters(ctx, kinds, maxDepth) }"},
+	{"SupporterCount counts the elements that support this one.", "SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) { return o.n.supporterCount(ctx, kinds, maxDepth) }"},
 	{"History lists the recorded changes to this element.", "History(ctx context.Context, first *int) ([]*Change, error) { return o.n.history(ctx, first) }"},
 }
 
