@@ -50,32 +50,33 @@ type ComplexityRoot struct {
 	}
 
 	BusinessFunction struct {
-		Category     func(childComplexity int) int
-		Description  func(childComplexity int) int
-		FlowsFrom    func(childComplexity int) int
-		FlowsTo      func(childComplexity int) int
-		Group        func(childComplexity int) int
-		History      func(childComplexity int, first *int) int
-		Incoming     func(childComplexity int, types []graph.RelType) int
-		Incurs       func(childComplexity int) int
-		Involved     func(childComplexity int) int
-		Key          func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LocatedAt    func(childComplexity int) int
-		MeasuredBy   func(childComplexity int) int
-		Model        func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Outgoing     func(childComplexity int, types []graph.RelType) int
-		PartOf       func(childComplexity int) int
-		Parts        func(childComplexity int) int
-		Processes    func(childComplexity int) int
-		Properties   func(childComplexity int) int
-		Realizes     func(childComplexity int) int
-		SubFunctions func(childComplexity int) int
-		SupportedBy  func(childComplexity int) int
-		Supporters   func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags         func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FlowsFrom      func(childComplexity int) int
+		FlowsTo        func(childComplexity int) int
+		Group          func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Processes      func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Realizes       func(childComplexity int) int
+		SubFunctions   func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Canvas struct {
@@ -91,28 +92,29 @@ type ComplexityRoot struct {
 	}
 
 	Capability struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Realizes    func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports    func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Realizes       func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supports       func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Change struct {
@@ -133,94 +135,98 @@ type ComplexityRoot struct {
 	}
 
 	Channel struct {
-		Category    func(childComplexity int) int
-		ChannelType func(childComplexity int) int
-		Delivers    func(childComplexity int) int
-		Description func(childComplexity int) int
-		Generates   func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		RealizedBy  func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Targets     func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		ChannelType    func(childComplexity int) int
+		Delivers       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Generates      func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		RealizedBy     func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Targets        func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Cost struct {
-		AnnualAmount func(childComplexity int) int
-		Category     func(childComplexity int) int
-		CostType     func(childComplexity int) int
-		Description  func(childComplexity int) int
-		History      func(childComplexity int, first *int) int
-		Incoming     func(childComplexity int, types []graph.RelType) int
-		IncurredBy   func(childComplexity int) int
-		Involved     func(childComplexity int) int
-		Key          func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		MeasuredBy   func(childComplexity int) int
-		Model        func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Outgoing     func(childComplexity int, types []graph.RelType) int
-		Properties   func(childComplexity int) int
-		Supporters   func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags         func(childComplexity int) int
-		Version      func(childComplexity int) int
+		AnnualAmount   func(childComplexity int) int
+		Category       func(childComplexity int) int
+		CostType       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		IncurredBy     func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	CustomerRelationship struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		RealizedBy  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Targets     func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		RealizedBy     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Targets        func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	CustomerSegment struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		Generates   func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		TargetedBy  func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Generates      func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		TargetedBy     func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	DeleteElementResult struct {
@@ -285,92 +291,96 @@ type ComplexityRoot struct {
 	}
 
 	KPI struct {
-		Actual      func(childComplexity int) int
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		Measures    func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Unit        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Actual         func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Measures       func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Target         func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	KeyActivity struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		RealizedBy  func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports    func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		RealizedBy     func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supports       func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	KeyPartner struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		InvolvedIn  func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		Supplies    func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		InvolvedIn     func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		Supplies       func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	KeyResource struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		RealizedBy  func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports    func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		RealizedBy     func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supports       func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	KindCount struct {
@@ -390,24 +400,25 @@ type ComplexityRoot struct {
 	}
 
 	Location struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedHere func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedHere    func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Metamodel struct {
@@ -438,29 +449,30 @@ type ComplexityRoot struct {
 	}
 
 	OrgUnit struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		InvolvedIn  func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Reports     func(childComplexity int) int
-		ReportsTo   func(childComplexity int) int
-		Roles       func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		InvolvedIn     func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Reports        func(childComplexity int) int
+		ReportsTo      func(childComplexity int) int
+		Roles          func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -476,32 +488,33 @@ type ComplexityRoot struct {
 	}
 
 	Process struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		FlowsFrom   func(childComplexity int) int
-		FlowsTo     func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Realizes    func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports    func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Tier        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FlowsFrom      func(childComplexity int) int
+		FlowsTo        func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Realizes       func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supports       func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Tier           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Query struct {
@@ -532,65 +545,68 @@ type ComplexityRoot struct {
 	}
 
 	RevenueStream struct {
-		AnnualAmount func(childComplexity int) int
-		Category     func(childComplexity int) int
-		Description  func(childComplexity int) int
-		GeneratedBy  func(childComplexity int) int
-		History      func(childComplexity int, first *int) int
-		Incoming     func(childComplexity int, types []graph.RelType) int
-		Involved     func(childComplexity int) int
-		Key          func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		MeasuredBy   func(childComplexity int) int
-		Model        func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Outgoing     func(childComplexity int, types []graph.RelType) int
-		Properties   func(childComplexity int) int
-		RevenueType  func(childComplexity int) int
-		Supporters   func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags         func(childComplexity int) int
-		Version      func(childComplexity int) int
+		AnnualAmount   func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		GeneratedBy    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		RevenueType    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Role struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Involved    func(childComplexity int) int
-		InvolvedIn  func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Reports     func(childComplexity int) int
-		ReportsTo   func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		InvolvedIn     func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Reports        func(childComplexity int) int
+		ReportsTo      func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Stakeholder struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		InvolvedIn  func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		Properties  func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Type        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		InvolvedIn     func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Properties     func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Step struct {
@@ -615,54 +631,56 @@ type ComplexityRoot struct {
 	}
 
 	Technology struct {
-		Category    func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Incurs      func(childComplexity int) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LocatedAt   func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		Realizes    func(childComplexity int) int
-		SuppliedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports    func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Incurs         func(childComplexity int) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LocatedAt      func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Realizes       func(childComplexity int) int
+		SuppliedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supports       func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	ValueProposition struct {
-		Category    func(childComplexity int) int
-		DeliveredBy func(childComplexity int) int
-		Description func(childComplexity int) int
-		Generates   func(childComplexity int) int
-		History     func(childComplexity int, first *int) int
-		Incoming    func(childComplexity int, types []graph.RelType) int
-		Involved    func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MeasuredBy  func(childComplexity int) int
-		Model       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Outgoing    func(childComplexity int, types []graph.RelType) int
-		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
-		Properties  func(childComplexity int) int
-		RealizedBy  func(childComplexity int) int
-		SupportedBy func(childComplexity int) int
-		Supporters  func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Tags        func(childComplexity int) int
-		Targets     func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Category       func(childComplexity int) int
+		DeliveredBy    func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Generates      func(childComplexity int) int
+		History        func(childComplexity int, first *int) int
+		Incoming       func(childComplexity int, types []graph.RelType) int
+		Involved       func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		MeasuredBy     func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		RealizedBy     func(childComplexity int) int
+		SupportedBy    func(childComplexity int) int
+		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
+		Tags           func(childComplexity int) int
+		Targets        func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 }
 
@@ -903,6 +921,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessFunction.SupportedBy(childComplexity), true
+	case "BusinessFunction.supporterCount":
+		if e.ComplexityRoot.BusinessFunction.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_BusinessFunction_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "BusinessFunction.supporters":
 		if e.ComplexityRoot.BusinessFunction.Supporters == nil {
 			break
@@ -1105,6 +1134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Capability.SupportedBy(childComplexity), true
+	case "Capability.supporterCount":
+		if e.ComplexityRoot.Capability.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Capability_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Capability.supporters":
 		if e.ComplexityRoot.Capability.Supporters == nil {
 			break
@@ -1338,6 +1378,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.SupportedBy(childComplexity), true
+	case "Channel.supporterCount":
+		if e.ComplexityRoot.Channel.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Channel_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Channel.supporters":
 		if e.ComplexityRoot.Channel.Supporters == nil {
 			break
@@ -1473,6 +1524,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cost.Properties(childComplexity), true
+	case "Cost.supporterCount":
+		if e.ComplexityRoot.Cost.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Cost_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cost.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Cost.supporters":
 		if e.ComplexityRoot.Cost.Supporters == nil {
 			break
@@ -1596,6 +1658,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerRelationship.RealizedBy(childComplexity), true
+	case "CustomerRelationship.supporterCount":
+		if e.ComplexityRoot.CustomerRelationship.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_CustomerRelationship_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "CustomerRelationship.supporters":
 		if e.ComplexityRoot.CustomerRelationship.Supporters == nil {
 			break
@@ -1731,6 +1804,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerSegment.Properties(childComplexity), true
+	case "CustomerSegment.supporterCount":
+		if e.ComplexityRoot.CustomerSegment.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_CustomerSegment_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "CustomerSegment.supporters":
 		if e.ComplexityRoot.CustomerSegment.Supporters == nil {
 			break
@@ -2084,6 +2168,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KPI.Properties(childComplexity), true
+	case "KPI.supporterCount":
+		if e.ComplexityRoot.KPI.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_KPI_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KPI.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "KPI.supporters":
 		if e.ComplexityRoot.KPI.Supporters == nil {
 			break
@@ -2231,6 +2326,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyActivity.SupportedBy(childComplexity), true
+	case "KeyActivity.supporterCount":
+		if e.ComplexityRoot.KeyActivity.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_KeyActivity_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "KeyActivity.supporters":
 		if e.ComplexityRoot.KeyActivity.Supporters == nil {
 			break
@@ -2372,6 +2478,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyPartner.Supplies(childComplexity), true
+	case "KeyPartner.supporterCount":
+		if e.ComplexityRoot.KeyPartner.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_KeyPartner_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "KeyPartner.supporters":
 		if e.ComplexityRoot.KeyPartner.Supporters == nil {
 			break
@@ -2507,6 +2624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyResource.SuppliedBy(childComplexity), true
+	case "KeyResource.supporterCount":
+		if e.ComplexityRoot.KeyResource.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_KeyResource_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "KeyResource.supporters":
 		if e.ComplexityRoot.KeyResource.Supporters == nil {
 			break
@@ -2687,6 +2815,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Properties(childComplexity), true
+	case "Location.supporterCount":
+		if e.ComplexityRoot.Location.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Location_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Location.supporters":
 		if e.ComplexityRoot.Location.Supporters == nil {
 			break
@@ -3002,6 +3141,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrgUnit.Roles(childComplexity), true
+	case "OrgUnit.supporterCount":
+		if e.ComplexityRoot.OrgUnit.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_OrgUnit_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "OrgUnit.supporters":
 		if e.ComplexityRoot.OrgUnit.Supporters == nil {
 			break
@@ -3205,6 +3355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Process.SupportedBy(childComplexity), true
+	case "Process.supporterCount":
+		if e.ComplexityRoot.Process.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Process_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Process.supporters":
 		if e.ComplexityRoot.Process.Supporters == nil {
 			break
@@ -3498,6 +3659,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevenueStream.RevenueType(childComplexity), true
+	case "RevenueStream.supporterCount":
+		if e.ComplexityRoot.RevenueStream.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_RevenueStream_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RevenueStream.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "RevenueStream.supporters":
 		if e.ComplexityRoot.RevenueStream.Supporters == nil {
 			break
@@ -3633,6 +3805,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.ReportsTo(childComplexity), true
+	case "Role.supporterCount":
+		if e.ComplexityRoot.Role.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Role_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Role.supporters":
 		if e.ComplexityRoot.Role.Supporters == nil {
 			break
@@ -3744,6 +3927,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Properties(childComplexity), true
+	case "Stakeholder.supporterCount":
+		if e.ComplexityRoot.Stakeholder.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Stakeholder_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Stakeholder.supporters":
 		if e.ComplexityRoot.Stakeholder.Supporters == nil {
 			break
@@ -3978,6 +4172,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.SupportedBy(childComplexity), true
+	case "Technology.supporterCount":
+		if e.ComplexityRoot.Technology.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_Technology_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "Technology.supporters":
 		if e.ComplexityRoot.Technology.Supporters == nil {
 			break
@@ -4131,6 +4336,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ValueProposition.SupportedBy(childComplexity), true
+	case "ValueProposition.supporterCount":
+		if e.ComplexityRoot.ValueProposition.SupporterCount == nil {
+			break
+		}
+
+		args, err := ec.field_ValueProposition_supporterCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.SupporterCount(childComplexity, args["kinds"].([]graph.Kind), args["maxDepth"].(*int)), true
 	case "ValueProposition.supporters":
 		if e.ComplexityRoot.ValueProposition.Supporters == nil {
 			break
@@ -4286,6 +4502,13 @@ interface Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
 }
@@ -4512,6 +4735,13 @@ type ValueProposition implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -4568,6 +4798,13 @@ type CustomerSegment implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -4618,6 +4855,13 @@ type Channel implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property channelType (string): one of ONLINE, BRICK_AND_MORTAR, THIRD_PARTY_RETAIL, DIRECT_SALES, FIELD_SERVICE, INTEGRATOR, OEM."
@@ -4678,6 +4922,13 @@ type CustomerRelationship implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
@@ -4726,6 +4977,13 @@ type RevenueStream implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property revenueType (string)."
@@ -4774,6 +5032,13 @@ type KeyResource implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
@@ -4826,6 +5091,13 @@ type KeyActivity implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
@@ -4878,6 +5150,13 @@ type KeyPartner implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Costs this element drives (INCURS)."
@@ -4928,6 +5207,13 @@ type Cost implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property costType (string): one of FIXED, VARIABLE."
@@ -4976,6 +5262,13 @@ type Process implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property tier (integer), from 0 to 3."
@@ -5040,6 +5333,13 @@ type Capability implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -5096,6 +5396,13 @@ type Technology implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -5154,6 +5461,13 @@ type OrgUnit implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -5212,6 +5526,13 @@ type Role implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -5262,6 +5583,13 @@ type KPI implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property unit (string)."
@@ -5310,6 +5638,13 @@ type Location implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Wholes this element is part of (PART_OF)."
@@ -5358,6 +5693,13 @@ type BusinessFunction implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property group (string): one of DEMAND_DRIVING, DEMAND_FULFILMENT, OFFERING_DEVELOPMENT, ENTERPRISE_SUPPORT."
@@ -5422,6 +5764,13 @@ type Stakeholder implements Element {
     "Most hops to follow (default 6; the server refuses more than its cap)."
     maxDepth: Int
   ): [Supporter!]!
+  "How many elements supporters would return, without returning them (for dashboards)."
+  supporterCount(
+    "Only elements of these kinds; all when omitted."
+    kinds: [Kind!]
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "Typed property type (string): one of CUSTOMER, EMPLOYEE, INVESTOR, REGULATOR, PARTNER, SUPPLIER, COMMUNITY, MANAGEMENT."
@@ -5972,6 +6321,8 @@ func (ec *executionContext) childFields_BusinessFunction(ctx context.Context, fi
 		return ec.fieldContext_BusinessFunction_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_BusinessFunction_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_BusinessFunction_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_BusinessFunction_history(ctx, field)
 	case "group":
@@ -6054,6 +6405,8 @@ func (ec *executionContext) childFields_Capability(ctx context.Context, field gr
 		return ec.fieldContext_Capability_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Capability_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Capability_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Capability_history(ctx, field)
 	case "partOf":
@@ -6138,6 +6491,8 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 		return ec.fieldContext_Channel_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Channel_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Channel_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Channel_history(ctx, field)
 	case "channelType":
@@ -6192,6 +6547,8 @@ func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.
 		return ec.fieldContext_Cost_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Cost_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Cost_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Cost_history(ctx, field)
 	case "costType":
@@ -6234,6 +6591,8 @@ func (ec *executionContext) childFields_CustomerRelationship(ctx context.Context
 		return ec.fieldContext_CustomerRelationship_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_CustomerRelationship_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_CustomerRelationship_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_CustomerRelationship_history(ctx, field)
 	case "realizedBy":
@@ -6276,6 +6635,8 @@ func (ec *executionContext) childFields_CustomerSegment(ctx context.Context, fie
 		return ec.fieldContext_CustomerSegment_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_CustomerSegment_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_CustomerSegment_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_CustomerSegment_history(ctx, field)
 	case "partOf":
@@ -6442,6 +6803,8 @@ func (ec *executionContext) childFields_KPI(ctx context.Context, field graphql.C
 		return ec.fieldContext_KPI_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KPI_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_KPI_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KPI_history(ctx, field)
 	case "unit":
@@ -6484,6 +6847,8 @@ func (ec *executionContext) childFields_KeyActivity(ctx context.Context, field g
 		return ec.fieldContext_KeyActivity_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyActivity_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_KeyActivity_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyActivity_history(ctx, field)
 	case "realizedBy":
@@ -6530,6 +6895,8 @@ func (ec *executionContext) childFields_KeyPartner(ctx context.Context, field gr
 		return ec.fieldContext_KeyPartner_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyPartner_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_KeyPartner_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyPartner_history(ctx, field)
 	case "incurs":
@@ -6574,6 +6941,8 @@ func (ec *executionContext) childFields_KeyResource(ctx context.Context, field g
 		return ec.fieldContext_KeyResource_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_KeyResource_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_KeyResource_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyResource_history(ctx, field)
 	case "realizedBy":
@@ -6652,6 +7021,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Location_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Location_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Location_history(ctx, field)
 	case "partOf":
@@ -6724,6 +7095,8 @@ func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graph
 		return ec.fieldContext_OrgUnit_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_OrgUnit_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_OrgUnit_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_OrgUnit_history(ctx, field)
 	case "partOf":
@@ -6800,6 +7173,8 @@ func (ec *executionContext) childFields_Process(ctx context.Context, field graph
 		return ec.fieldContext_Process_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Process_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Process_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Process_history(ctx, field)
 	case "tier":
@@ -6886,6 +7261,8 @@ func (ec *executionContext) childFields_RevenueStream(ctx context.Context, field
 		return ec.fieldContext_RevenueStream_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_RevenueStream_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_RevenueStream_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_RevenueStream_history(ctx, field)
 	case "revenueType":
@@ -6928,6 +7305,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Role_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Role_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Role_history(ctx, field)
 	case "partOf":
@@ -7014,6 +7393,8 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_Technology_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_Technology_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Technology_history(ctx, field)
 	case "partOf":
@@ -7066,6 +7447,8 @@ func (ec *executionContext) childFields_ValueProposition(ctx context.Context, fi
 		return ec.fieldContext_ValueProposition_incoming(ctx, field)
 	case "supporters":
 		return ec.fieldContext_ValueProposition_supporters(ctx, field)
+	case "supporterCount":
+		return ec.fieldContext_ValueProposition_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_ValueProposition_history(ctx, field)
 	case "partOf":
@@ -7248,6 +7631,28 @@ func (ec *executionContext) field_BusinessFunction_outgoing_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_BusinessFunction_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_BusinessFunction_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7309,6 +7714,28 @@ func (ec *executionContext) field_Capability_outgoing_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -7376,6 +7803,28 @@ func (ec *executionContext) field_Channel_outgoing_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Channel_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Channel_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7437,6 +7886,28 @@ func (ec *executionContext) field_Cost_outgoing_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Cost_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -7504,6 +7975,28 @@ func (ec *executionContext) field_CustomerRelationship_outgoing_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_CustomerRelationship_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_CustomerRelationship_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7565,6 +8058,28 @@ func (ec *executionContext) field_CustomerSegment_outgoing_args(ctx context.Cont
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -7632,6 +8147,28 @@ func (ec *executionContext) field_KPI_outgoing_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_KPI_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_KPI_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7693,6 +8230,28 @@ func (ec *executionContext) field_KeyActivity_outgoing_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -7760,6 +8319,28 @@ func (ec *executionContext) field_KeyPartner_outgoing_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_KeyPartner_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_KeyPartner_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7824,6 +8405,28 @@ func (ec *executionContext) field_KeyResource_outgoing_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_KeyResource_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_KeyResource_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7885,6 +8488,28 @@ func (ec *executionContext) field_Location_outgoing_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -8238,6 +8863,28 @@ func (ec *executionContext) field_OrgUnit_outgoing_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_OrgUnit_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_OrgUnit_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8299,6 +8946,28 @@ func (ec *executionContext) field_Process_outgoing_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -8652,6 +9321,28 @@ func (ec *executionContext) field_RevenueStream_outgoing_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_RevenueStream_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_RevenueStream_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8713,6 +9404,28 @@ func (ec *executionContext) field_Role_outgoing_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -8780,6 +9493,28 @@ func (ec *executionContext) field_Stakeholder_outgoing_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Stakeholder_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Stakeholder_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8844,6 +9579,28 @@ func (ec *executionContext) field_Technology_outgoing_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Technology_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Technology_supporters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8905,6 +9662,28 @@ func (ec *executionContext) field_ValueProposition_outgoing_args(ctx context.Con
 		return nil, err
 	}
 	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_supporterCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -9511,6 +10290,50 @@ func (ec *executionContext) fieldContext_BusinessFunction_supporters(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_BusinessFunction_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessFunction_supporterCount(ctx context.Context, field graphql.CollectedField, obj *BusinessFunction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessFunction_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessFunction_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessFunction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10595,6 +11418,50 @@ func (ec *executionContext) fieldContext_Capability_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Capability_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capability_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capability_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Capability",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Capability_history(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11537,6 +12404,50 @@ func (ec *executionContext) fieldContext_Channel_supporters(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Channel_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Channel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Channel_history(ctx context.Context, field graphql.CollectedField, obj *Channel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12263,6 +13174,50 @@ func (ec *executionContext) fieldContext_Cost_supporters(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Cost_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cost",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cost_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cost_history(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12782,6 +13737,50 @@ func (ec *executionContext) fieldContext_CustomerRelationship_supporters(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CustomerRelationship_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerRelationship_supporterCount(ctx context.Context, field graphql.CollectedField, obj *CustomerRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerRelationship_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerRelationship_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerRelationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13325,6 +14324,50 @@ func (ec *executionContext) fieldContext_CustomerSegment_supporters(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CustomerSegment_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerSegment_supporterCount(ctx context.Context, field graphql.CollectedField, obj *CustomerSegment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSegment_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSegment_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerSegment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14883,6 +15926,50 @@ func (ec *executionContext) fieldContext_KPI_supporters(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _KPI_supporterCount(ctx context.Context, field graphql.CollectedField, obj *KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KPI_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KPI_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KPI",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KPI_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KPI_history(ctx context.Context, field graphql.CollectedField, obj *KPI) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15393,6 +16480,50 @@ func (ec *executionContext) fieldContext_KeyActivity_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_KeyActivity_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyActivity_supporterCount(ctx context.Context, field graphql.CollectedField, obj *KeyActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyActivity_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyActivity_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16006,6 +17137,50 @@ func (ec *executionContext) fieldContext_KeyPartner_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _KeyPartner_supporterCount(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPartner_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPartner_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyPartner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KeyPartner_history(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16575,6 +17750,50 @@ func (ec *executionContext) fieldContext_KeyResource_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_KeyResource_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyResource_supporterCount(ctx context.Context, field graphql.CollectedField, obj *KeyResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyResource_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyResource_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17343,6 +18562,50 @@ func (ec *executionContext) fieldContext_Location_supporters(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Location_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18531,6 +19794,50 @@ func (ec *executionContext) fieldContext_OrgUnit_supporters(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _OrgUnit_supporterCount(ctx context.Context, field graphql.CollectedField, obj *OrgUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgUnit_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgUnit_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgUnit_history(ctx context.Context, field graphql.CollectedField, obj *OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19366,6 +20673,50 @@ func (ec *executionContext) fieldContext_Process_supporters(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Process_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Process_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Process_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Process_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Process",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20865,6 +22216,50 @@ func (ec *executionContext) fieldContext_RevenueStream_supporters(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _RevenueStream_supporterCount(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueStream_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueStream_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevenueStream",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RevenueStream_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevenueStream_history(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21384,6 +22779,50 @@ func (ec *executionContext) fieldContext_Role_supporters(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Role_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21959,6 +23398,50 @@ func (ec *executionContext) fieldContext_Stakeholder_supporters(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Stakeholder_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22765,6 +24248,50 @@ func (ec *executionContext) fieldContext_Technology_supporters(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Technology_supporterCount(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Technology",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Technology_history(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23462,6 +24989,50 @@ func (ec *executionContext) fieldContext_ValueProposition_supporters(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_ValueProposition_supporters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValueProposition_supporterCount(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueProposition_supporterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupporterCount(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueProposition_supporterCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValueProposition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_supporterCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25340,6 +26911,12 @@ func (ec *executionContext) _BusinessFunction(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BusinessFunction_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BusinessFunction_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25586,6 +27163,12 @@ func (ec *executionContext) _Capability(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Capability_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capability_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -25849,6 +27432,12 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Channel_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Channel_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26011,6 +27600,12 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cost_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cost_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26135,6 +27730,12 @@ func (ec *executionContext) _CustomerRelationship(ctx context.Context, sel ast.S
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerRelationship_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerRelationship_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -26262,6 +27863,12 @@ func (ec *executionContext) _CustomerSegment(ctx context.Context, sel ast.Select
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerSegment_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerSegment_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -26805,6 +28412,12 @@ func (ec *executionContext) _KPI(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KPI_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KPI_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26928,6 +28541,12 @@ func (ec *executionContext) _KeyActivity(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyActivity_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyActivity_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27068,6 +28687,12 @@ func (ec *executionContext) _KeyPartner(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyPartner_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyPartner_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27200,6 +28825,12 @@ func (ec *executionContext) _KeyResource(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyResource_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyResource_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27458,6 +29089,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27787,6 +29424,12 @@ func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrgUnit_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28029,6 +29672,12 @@ func (ec *executionContext) _Process(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Process_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Process_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28410,6 +30059,12 @@ func (ec *executionContext) _RevenueStream(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RevenueStream_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RevenueStream_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28534,6 +30189,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28667,6 +30328,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stakeholder_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28926,6 +30593,12 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Technology_supporters(ctx, field, obj)
 				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_supporterCount(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29082,6 +30755,12 @@ func (ec *executionContext) _ValueProposition(ctx context.Context, sel ast.Selec
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ValueProposition_supporters(ctx, field, obj)
+				})
+		case "supporterCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueProposition_supporterCount(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

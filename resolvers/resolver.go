@@ -3,7 +3,7 @@
 package resolvers
 
 //go:generate go run ./internal/kindgen -root ..
-//go:generate go tool gqlgen generate --config ../gqlgen.yml
+//go:generate go -C .. tool gqlgen generate
 
 import (
 	"log/slog"
