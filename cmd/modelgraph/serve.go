@@ -19,6 +19,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", envOr(e, "ADDR", "127.0.0.1:8080"), "HTTP listen address (env ADDR)")
 	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 50000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
 	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
+	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -55,6 +56,13 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
+	}
+	if *debugAddr != "" {
+		stopDebug, err := serveDebug(*debugAddr, e)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
