@@ -34,12 +34,12 @@ type Reached struct {
 	Path     []Step
 }
 
-// Impact is the answer to "what is affected if this element changes?".
+// Impact is the answer to "what is affected if this element changes?". Attachments gives the
+// elements watching it.
 type Impact struct {
 	Source   Element
 	Scope    []Element
 	Affected []Reached
-	Attached []Attachment
 }
 
 // Attachment is an element that watches (INVOLVED_IN, MEASURES) elements of an impact's scope or
@@ -184,8 +184,7 @@ func refParams(refs []Ref) [][]string {
 
 // Impact answers "what is affected if X changes?" (DOMAIN.md): the scope is X and its parts at
 // any depth; affected elements are those reached from the scope along outgoing relationships of
-// the given propagating types (all when empty) within maxDepth hops; attached elements watch the
-// scope or the affected ones.
+// the given propagating types (all when empty) within maxDepth hops.
 func (s *Store) Impact(ctx context.Context, ref Ref, maxDepth *int, types []RelType) (*Impact, error) {
 	d, err := s.checkDepth(maxDepth)
 	if err != nil {
@@ -236,6 +235,13 @@ RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected`
 		im.Affected = append(im.Affected, Reached{Element: elementFromProps(t[0].(map[string]any)), Distance: int(t[1].(int64)), Path: stepsFrom(t[2], false)})
 	}
 	sortReached(im.Affected)
+	return im, nil
+}
+
+// Attachments finds the elements watching (INVOLVED_IN, MEASURES) an impact's scope and affected
+// elements, in one round trip. It is separate from Impact so that a caller pays for it only when
+// it wants it.
+func (s *Store) Attachments(ctx context.Context, im *Impact) ([]Attachment, error) {
 	keys := make([]string, 0, len(im.Scope)+len(im.Affected))
 	for _, e := range im.Scope {
 		keys = append(keys, e.Key)
@@ -243,12 +249,13 @@ RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected`
 	for _, a := range im.Affected {
 		keys = append(keys, a.Element.Key)
 	}
-	att, err := attachments(ctx, tx, ref.Model, keys)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return attachments(ctx, tx, im.Source.Model, keys)
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("attachments: %w", err)
 	}
-	im.Attached = att
-	return im, nil
+	return res.([]Attachment), nil
 }
 
 // attachments finds the watchers of the given elements in one round trip.

@@ -45,7 +45,8 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 	return l.v, l.err
 }
 
-// newBatch makes a batch of elements; an element listed twice is one member.
+// newBatch makes a batch of elements; an element listed twice is one member. A batch is filled
+// (add, wrapAll) by the one goroutine that makes it, before any field reads it.
 func newBatch(store *graph.Store, elems []graph.Element) *batch {
 	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}, hist: map[string]*lazy[map[graph.Ref][]graph.Change]{}, counts: map[string]*lazy[map[graph.Ref]int]{}}
 	for _, e := range elems {

@@ -23,7 +23,6 @@ func newImpact(store *graph.Store, im *graph.Impact) *Impact {
 		Source:   wrap(b.add(im.Source)),
 		Scope:    b.wrapAll(im.Scope),
 		Affected: []*Affected{},
-		Attached: []*Attached{},
 		Counts:   []*KindCount{},
 	}
 	counts := map[graph.Kind]int{}
@@ -31,9 +30,7 @@ func newImpact(store *graph.Store, im *graph.Impact) *Impact {
 		out.Affected = append(out.Affected, &Affected{Element: wrap(b.add(a.Element)), Distance: a.Distance, Path: steps(b, a.Path)})
 		counts[a.Element.Kind]++
 	}
-	for _, a := range im.Attached {
-		out.Attached = append(out.Attached, &Attached{Element: wrap(b.add(a.Element)), Via: a.Via, To: b.wrapAll(a.To)})
-	}
+	out.store, out.im = store, im
 	for _, k := range graph.Kinds() {
 		if n := counts[k]; n > 0 {
 			out.Counts = append(out.Counts, &KindCount{Kind: k, Count: n})

@@ -15114,7 +15114,7 @@ func (ec *executionContext) _Impact_attached(ctx context.Context, field graphql.
 			return ec.fieldContext_Impact_attached(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Attached, nil
+			return obj.Attached(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Attached) graphql.Marshaler {
@@ -15128,7 +15128,7 @@ func (ec *executionContext) fieldContext_Impact_attached(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Impact",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attached(ctx, field)
@@ -28158,27 +28158,28 @@ func (ec *executionContext) _Impact(ctx context.Context, sel ast.SelectionSet, o
 		case "source":
 			out.Values[i] = ec._Impact_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scope":
 			out.Values[i] = ec._Impact_scope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "affected":
 			out.Values[i] = ec._Impact_affected(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attached":
-			out.Values[i] = ec._Impact_attached(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Impact_attached(ctx, field, obj)
+				})
 		case "counts":
 			out.Values[i] = ec._Impact_counts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

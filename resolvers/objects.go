@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"context"
 	"time"
 
 	"github.com/modelgraph/modelgraph/graph"
@@ -66,8 +67,25 @@ type Impact struct {
 	Source   Element
 	Scope    []Element
 	Affected []*Affected
-	Attached []*Attached
 	Counts   []*KindCount
+
+	store *graph.Store
+	im    *graph.Impact
+}
+
+// Attached loads the elements watching the impact, only when asked for.
+func (i *Impact) Attached(ctx context.Context) ([]*Attached, error) {
+	as, err := i.store.Attachments(ctx, i.im)
+	if err != nil {
+		return nil, err
+	}
+	// A batch of its own: i.b is complete and may be read by other fields concurrently.
+	b := newBatch(i.store, nil)
+	out := []*Attached{}
+	for _, a := range as {
+		out = append(out, &Attached{Element: wrap(b.add(a.Element)), Via: a.Via, To: b.wrapAll(a.To)})
+	}
+	return out, nil
 }
 
 // ElementConnection is a page of elements.
