@@ -18,6 +18,10 @@ type Element struct {
 	Properties  map[string]any `json:"properties,omitempty" yaml:"properties,omitempty"`
 	Model       string         `json:"-" yaml:"-"`
 	Version     int64          `json:"-" yaml:"-"`
+
+	// nodeID is the Neo4j element id of a stored element, set when read inside a write
+	// transaction so that writes can find the node without an index lookup.
+	nodeID string
 }
 
 // Relationship is a directed edge from the element depended upon to the element that depends on

@@ -268,7 +268,7 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery) (*ChangePage, error)
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 CALL (m) {
   MATCH (c:Change {model: $model})
-  WHERE m IS NOT NULL AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
+  WHERE m IS NOT NULL AND c.seq >= 0 AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
     AND ($element IS NULL OR $element IN c.elements)
   WITH c ORDER BY c.seq DESC LIMIT $limit
   RETURN collect(c {.*}) AS page
@@ -322,7 +322,7 @@ func (s *Store) ElementHistory(ctx context.Context, refs []Ref, first int) (map[
 		return run(ctx, tx, `UNWIND $refs AS ref
 CALL (ref) {
   MATCH (c:Change {model: ref[0]})
-  WHERE ref[1] IN c.elements
+  WHERE c.seq >= 0 AND ref[1] IN c.elements
   WITH c ORDER BY c.seq DESC LIMIT $first
   RETURN collect(c {.*}) AS changes
 }

@@ -87,6 +87,9 @@ func (s *Store) ExportFile(ctx context.Context, key string) (*File, error) {
 		if f.Elements, err = readElements(ctx, tx, key); err != nil {
 			return nil, err
 		}
+		for i := range f.Elements {
+			f.Elements[i].nodeID = ""
+		}
 		if f.Relationships, err = readRelationships(ctx, tx, key); err != nil {
 			return nil, err
 		}
@@ -120,7 +123,7 @@ func (s *Store) DeleteModel(ctx context.Context, key string) error {
 		if _, err := run(ctx, tx, "MATCH (e:Element {model: $key}) DETACH DELETE e", map[string]any{"key": key}); err != nil {
 			return nil, err
 		}
-		if _, err := run(ctx, tx, "MATCH (c:Change {model: $key}) DELETE c", map[string]any{"key": key}); err != nil {
+		if _, err := run(ctx, tx, "MATCH (c:Change {model: $key}) WHERE c.seq >= 0 DELETE c", map[string]any{"key": key}); err != nil {
 			return nil, err
 		}
 		_, err = run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})

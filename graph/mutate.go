@@ -116,7 +116,7 @@ func (s *Store) UpsertElements(ctx context.Context, model string, elems []Elemen
 			write = append(write, e)
 		}
 		now := time.Now().UTC()
-		if err := writeElements(ctx, tx, model, write, old, now); err != nil {
+		if _, err := writeElements(ctx, tx, model, write, old, now); err != nil {
 			return nil, err
 		}
 		if err := record(ctx, tx, model, now, changes); err != nil {
@@ -139,13 +139,14 @@ func (s *Store) UpsertElements(ctx context.Context, model string, elems []Elemen
 }
 
 func elementsByKey(ctx context.Context, tx neo4j.ManagedTransaction, model string, keys []string) (map[string]Element, error) {
-	recs, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) RETURN properties(e)`, map[string]any{"model": model, "keys": keys})
+	recs, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) RETURN properties(e), elementId(e)`, map[string]any{"model": model, "keys": keys})
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]Element, len(recs))
 	for _, r := range recs {
 		e := elementFromProps(r.Values[0].(map[string]any))
+		e.nodeID = str(r.Values[1])
 		out[e.Key] = e
 	}
 	return out, nil
@@ -237,7 +238,7 @@ func (s *Store) UpdateElement(ctx context.Context, model, key string, patch Elem
 		}
 		e.Version = o.Version + 1
 		now := time.Now().UTC()
-		if err := writeElements(ctx, tx, model, []Element{e}, old, now); err != nil {
+		if _, err := writeElements(ctx, tx, model, []Element{e}, old, now); err != nil {
 			return nil, err
 		}
 		if err := record(ctx, tx, model, now, []Change{elementChange(OpUpdate, &o, &e)}); err != nil {
@@ -368,7 +369,8 @@ func (s *Store) Link(ctx context.Context, model string, r Relationship) (bool, e
 		if before != nil && sameProps(props(before.Properties), props(r.Properties)) {
 			return false, nil
 		}
-		if err := writeRels(ctx, tx, model, []Relationship{r}); err != nil {
+		ids := map[string]string{r.From: ends[r.From].nodeID, r.To: ends[r.To].nodeID}
+		if err := writeRels(ctx, tx, []Relationship{r}, map[string]bool{r.ID(): before != nil}, ids); err != nil {
 			return nil, err
 		}
 		op := OpCreate

@@ -90,7 +90,6 @@ var schemaStatements = []string{
 	"CREATE INDEX element_model IF NOT EXISTS FOR (e:Element) ON (e.model)",
 	"CREATE INDEX element_model_kind IF NOT EXISTS FOR (e:Element) ON (e.model, e.kind)",
 	"CREATE INDEX change_model_seq IF NOT EXISTS FOR (c:Change) ON (c.model, c.seq)",
-	"CREATE INDEX change_model IF NOT EXISTS FOR (c:Change) ON (c.model)",
 }
 
 // Setup creates the constraints and indexes modelgraph relies on. It is idempotent.

@@ -76,6 +76,7 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	modelKey := fs.String("model", "", "import under this model key instead of the file's (one file only)")
 	mode := fs.String("mode", "MERGE", "MERGE upserts by key; REPLACE makes the model exactly the file")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	noHistory := fs.Bool("no-history", false, "do not record the changes in the history (bulk loads)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	defer closeDB()
 	ctx = graph.WithActor(ctx, cliActor(e))
 	for i, f := range files {
-		rep, err := store.Import(ctx, f, graph.ImportOptions{Mode: m, DryRun: *dryRun})
+		rep, err := store.Import(ctx, f, graph.ImportOptions{Mode: m, DryRun: *dryRun, NoHistory: *noHistory})
 		if err != nil {
 			printProblems(e, fs.Arg(i), err)
 			return fmt.Errorf("import of %s failed; it wrote nothing", fs.Arg(i))
