@@ -142,10 +142,7 @@ func (t *rawTarget) do(ctx context.Context, q string, a map[string]any) error {
 		_, err = s.Neighbours(ctx, refs, graph.Incoming)
 		return err
 	case "supporters":
-		if _, err := s.Element(ctx, model, a["key"].(string)); err != nil {
-			return err
-		}
-		_, err := s.Supporters(ctx, []graph.Ref{{Model: model, Key: a["key"].(string)}}, []graph.Kind{graph.Process}, &depth)
+		_, err := s.SupportersOf(ctx, graph.Ref{Model: model, Key: a["key"].(string)}, []graph.Kind{graph.Process}, &depth)
 		return err
 	case "impact":
 		_, err := s.Impact(ctx, graph.Ref{Model: model, Key: a["key"].(string)}, &depth, nil)
@@ -154,10 +151,10 @@ func (t *rawTarget) do(ctx context.Context, q string, a map[string]any) error {
 		_, _, err := s.Path(ctx, model, a["from"].(string), a["to"].(string), &depth)
 		return err
 	case "dashboard":
-		if _, err := s.ModelByKey(ctx, model); err != nil {
+		if _, err := s.Model(ctx, model); err != nil {
 			return err
 		}
-		byModel, err := s.ElementsOfKinds(ctx, []string{model}, graph.KindsIn(graph.Canvas))
+		byModel, err := s.ElementsOfKinds(ctx, []string{model}, []graph.Kind{graph.ValueProposition})
 		if err != nil {
 			return err
 		}

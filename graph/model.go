@@ -134,3 +134,53 @@ func (s *Store) DeleteModel(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// ListModels lists every model without counting its contents (cheap), ordered by key.
+func (s *Store) ListModels(ctx context.Context) ([]Model, error) {
+	return s.models(ctx, nil)
+}
+
+// Model returns one model without its counts, or ErrNotFound.
+func (s *Store) Model(ctx context.Context, key string) (Model, error) {
+	ms, err := s.models(ctx, []string{key})
+	if err != nil {
+		return Model{}, err
+	}
+	if len(ms) == 0 {
+		return Model{}, fmt.Errorf("model %q: %w", key, ErrNotFound)
+	}
+	return ms[0], nil
+}
+
+func (s *Store) models(ctx context.Context, keys []string) ([]Model, error) {
+	var keyParam any
+	if keys != nil {
+		keyParam = keys
+	}
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, `MATCH (m:Model) WHERE $keys IS NULL OR m.key IN $keys
+RETURN m.key, m.name, m.description ORDER BY m.key`, map[string]any{"keys": keyParam})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read models: %w", err)
+	}
+	var out []Model
+	for _, r := range res.([]*neo4j.Record) {
+		out = append(out, Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])})
+	}
+	return out, nil
+}
+
+// ModelCounts counts the elements (by kind) and relationships of several models in one round
+// trip.
+func (s *Store) ModelCounts(ctx context.Context, keys []string) (map[string]ModelSummary, error) {
+	ms, err := s.modelSummaries(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ModelSummary, len(ms))
+	for _, m := range ms {
+		out[m.Key] = m
+	}
+	return out, nil
+}

@@ -368,3 +368,39 @@ RETURN root[0] AS model, root[1] AS key, n`, relPattern(PropagatingTypes()), d)
 	}
 	return out, nil
 }
+
+// SupportersOf is Supporters for one element in one round trip; an unknown model or element is
+// ErrNotFound.
+func (s *Store) SupportersOf(ctx context.Context, ref Ref, kinds []Kind, maxDepth *int) ([]Reached, error) {
+	d, err := s.checkDepth(maxDepth)
+	if err != nil {
+		return nil, err
+	}
+	cypher := fmt.Sprintf(`OPTIONAL MATCH (x:Element {model: $model, key: $key})
+CALL (x) {
+  MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
+  WITH s, p ORDER BY length(p), s.kind, s.key
+  RETURN collect([properties(s), length(p), %s]) AS found
+}
+RETURN x IS NOT NULL AS exists, found`, relPattern(PropagatingTypes()), d, stepsCypher)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key, "kinds": kindStrings(kinds)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("supporters: %w", err)
+	}
+	r := res.([]*neo4j.Record)[0]
+	if ok, _ := r.Values[0].(bool); !ok {
+		// Say which of the two is missing.
+		if _, err := s.Element(ctx, ref.Model, ref.Key); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("element %q in model %q: %w", ref.Key, ref.Model, ErrNotFound)
+	}
+	var out []Reached
+	for _, v := range r.Values[1].([]any) {
+		t := v.([]any)
+		out = append(out, Reached{Element: elementFromProps(t[0].(map[string]any)), Distance: int(t[1].(int64)), Path: stepsFrom(t[2], true)})
+	}
+	return out, nil
+}

@@ -18958,7 +18958,7 @@ func (ec *executionContext) _Model_elementCount(ctx context.Context, field graph
 			return ec.fieldContext_Model_elementCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ElementCount(), nil
+			return obj.ElementCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -18981,7 +18981,7 @@ func (ec *executionContext) _Model_relationshipCount(ctx context.Context, field 
 			return ec.fieldContext_Model_relationshipCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RelationshipCount(), nil
+			return obj.RelationshipCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19004,7 +19004,7 @@ func (ec *executionContext) _Model_counts(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Model_counts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Counts(), nil
+			return obj.Counts(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KindCount) graphql.Marshaler {
@@ -29215,20 +29215,23 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "elementCount":
-			out.Values[i] = ec._Model_elementCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_elementCount(ctx, field, obj)
+				})
 		case "relationshipCount":
-			out.Values[i] = ec._Model_relationshipCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_relationshipCount(ctx, field, obj)
+				})
 		case "counts":
-			out.Values[i] = ec._Model_counts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_counts(ctx, field, obj)
+				})
 		case "canvas":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -2,81 +2,123 @@ package resolvers
 
 import (
 	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/modelgraph/modelgraph/graph"
 )
 
-// Model is one organisation's models with its counts.
+// Model is one organisation's model. Its counts and canvas are loaded when asked for, for every
+// model of the list at once.
 type Model struct {
-	s  graph.ModelSummary
+	m  graph.Model
 	mb *modelBatch
 }
 
-// modelBatch loads the canvases of every model in a list at once.
+// modelBatch loads the counts and canvases of every model in a list at once.
 type modelBatch struct {
 	store  *graph.Store
 	keys   []string
+	counts lazy[map[string]graph.ModelSummary]
 	canvas lazy[map[string]*Canvas]
 }
 
-func newModels(store *graph.Store, ms []graph.ModelSummary) []*Model {
+func newModels(store *graph.Store, ms []graph.Model) []*Model {
 	mb := &modelBatch{store: store}
 	out := make([]*Model, len(ms))
 	for i, m := range ms {
 		mb.keys = append(mb.keys, m.Key)
-		out[i] = &Model{s: m, mb: mb}
+		out[i] = &Model{m: m, mb: mb}
 	}
 	return out
 }
 
 // Key is the model's key.
-func (m *Model) Key() string { return m.s.Key }
+func (m *Model) Key() string { return m.m.Key }
 
 // Name is the model's name.
-func (m *Model) Name() string { return m.s.Name }
+func (m *Model) Name() string { return m.m.Name }
 
 // Description is the model's description.
-func (m *Model) Description() *string { return optString(m.s.Description) }
+func (m *Model) Description() *string { return optString(m.m.Description) }
+
+func (m *Model) summary(ctx context.Context) (graph.ModelSummary, error) {
+	all, err := m.mb.counts.get(func() (map[string]graph.ModelSummary, error) {
+		return m.mb.store.ModelCounts(ctx, m.mb.keys)
+	})
+	return all[m.m.Key], err
+}
 
 // ElementCount is the number of elements.
-func (m *Model) ElementCount() int { return m.s.Elements }
+func (m *Model) ElementCount(ctx context.Context) (int, error) {
+	s, err := m.summary(ctx)
+	return s.Elements, err
+}
 
 // RelationshipCount is the number of relationships.
-func (m *Model) RelationshipCount() int { return m.s.Relationships }
+func (m *Model) RelationshipCount(ctx context.Context) (int, error) {
+	s, err := m.summary(ctx)
+	return s.Relationships, err
+}
 
 // Counts are the element counts by kind in metamodel order.
-func (m *Model) Counts() []*KindCount {
+func (m *Model) Counts(ctx context.Context) ([]*KindCount, error) {
+	s, err := m.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []*KindCount{}
 	for _, k := range graph.Kinds() {
-		if n := m.s.ByKind[k]; n > 0 {
+		if n := s.ByKind[k]; n > 0 {
 			out = append(out, &KindCount{Kind: k, Count: n})
 		}
 	}
-	return out
+	return out, nil
 }
 
-// Canvas is the model's nine canvas blocks.
+// canvasFields maps the Canvas fields to their kinds.
+var canvasFields = map[string]graph.Kind{
+	"valuePropositions": graph.ValueProposition, "customerSegments": graph.CustomerSegment,
+	"channels": graph.Channel, "customerRelationships": graph.CustomerRelationship,
+	"revenueStreams": graph.RevenueStream, "keyResources": graph.KeyResource,
+	"keyActivities": graph.KeyActivity, "keyPartners": graph.KeyPartner, "costs": graph.Cost,
+}
+
+// Canvas is the model's nine canvas blocks. Only the blocks the operation asks for are read, for
+// every model of the list in one round trip, and each block's elements form one batch.
 func (m *Model) Canvas(ctx context.Context) (*Canvas, error) {
+	var kinds []graph.Kind
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if k, ok := canvasFields[f.Name]; ok && !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
 	all, err := m.mb.canvas.get(func() (map[string]*Canvas, error) {
-		byModel, err := m.mb.store.ElementsOfKinds(ctx, m.mb.keys, graph.KindsIn(graph.Canvas))
+		out := map[string]*Canvas{}
+		for _, k := range m.mb.keys {
+			out[k] = newCanvas()
+		}
+		if len(kinds) == 0 {
+			return out, nil
+		}
+		byModel, err := m.mb.store.ElementsOfKinds(ctx, m.mb.keys, kinds)
 		if err != nil {
 			return nil, err
 		}
-		var elems []graph.Element
-		for _, k := range m.mb.keys {
-			elems = append(elems, byModel[k]...)
+		batches := map[graph.Kind]*batch{}
+		for _, k := range kinds {
+			batches[k] = newBatch(m.mb.store, nil)
 		}
-		b := newBatch(m.mb.store, elems)
-		out := map[string]*Canvas{}
-		for _, k := range m.mb.keys {
-			out[k] = newCanvas(b, byModel[k])
+		for _, key := range m.mb.keys {
+			out[key].add(batches, byModel[key])
 		}
 		return out, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return all[m.s.Key], nil
+	return all[m.m.Key], nil
 }
 
 // Canvas is a model's Business Model Canvas.
@@ -92,14 +134,18 @@ type Canvas struct {
 	Costs                 []*Cost
 }
 
-func newCanvas(b *batch, elems []graph.Element) *Canvas {
-	c := &Canvas{
+func newCanvas() *Canvas {
+	return &Canvas{
 		ValuePropositions: []*ValueProposition{}, CustomerSegments: []*CustomerSegment{}, Channels: []*Channel{},
 		CustomerRelationships: []*CustomerRelationship{}, RevenueStreams: []*RevenueStream{}, KeyResources: []*KeyResource{},
 		KeyActivities: []*KeyActivity{}, KeyPartners: []*KeyPartner{}, Costs: []*Cost{},
 	}
+}
+
+// add files elements into their blocks, each kind's elements in that kind's batch.
+func (c *Canvas) add(batches map[graph.Kind]*batch, elems []graph.Element) {
 	for _, e := range elems {
-		switch o := wrap(b.add(e)).(type) {
+		switch o := wrap(batches[e.Kind].add(e)).(type) {
 		case *ValueProposition:
 			c.ValuePropositions = append(c.ValuePropositions, o)
 		case *CustomerSegment:
@@ -120,5 +166,4 @@ func newCanvas(b *batch, elems []graph.Element) *Canvas {
 			c.Costs = append(c.Costs, o)
 		}
 	}
-	return c
 }

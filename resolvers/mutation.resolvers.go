@@ -20,7 +20,7 @@ func (r *mutationResolver) CreateModel(ctx context.Context, input ModelInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return newModels(r.Store, []graph.ModelSummary{m})[0], nil
+	return newModels(r.Store, []graph.Model{m.Model})[0], nil
 }
 
 // DeleteModel is the resolver for the deleteModel field.

@@ -13,7 +13,7 @@ import (
 
 // Models is the resolver for the models field.
 func (r *queryResolver) Models(ctx context.Context) ([]*Model, error) {
-	ms, err := r.Store.Models(ctx)
+	ms, err := r.Store.ListModels(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -22,11 +22,11 @@ func (r *queryResolver) Models(ctx context.Context) ([]*Model, error) {
 
 // Model is the resolver for the model field.
 func (r *queryResolver) Model(ctx context.Context, key string) (*Model, error) {
-	m, err := r.Store.ModelByKey(ctx, key)
+	m, err := r.Store.Model(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return newModels(r.Store, []graph.ModelSummary{m})[0], nil
+	return newModels(r.Store, []graph.Model{m})[0], nil
 }
 
 // Element is the resolver for the element field.
@@ -62,15 +62,11 @@ func (r *queryResolver) Elements(ctx context.Context, model string, kinds []grap
 
 // Supporters is the resolver for the supporters field.
 func (r *queryResolver) Supporters(ctx context.Context, model string, key string, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
-	ref := graph.Ref{Model: model, Key: key}
-	if _, err := r.Store.Element(ctx, model, key); err != nil {
-		return nil, err
-	}
-	res, err := r.Store.Supporters(ctx, []graph.Ref{ref}, kinds, maxDepth)
+	res, err := r.Store.SupportersOf(ctx, graph.Ref{Model: model, Key: key}, kinds, maxDepth)
 	if err != nil {
 		return nil, err
 	}
-	return nonNil(supportersOf(newBatch(r.Store, nil), res[ref])), nil
+	return nonNil(supportersOf(newBatch(r.Store, nil), res)), nil
 }
 
 // Impact is the resolver for the impact field.
