@@ -119,6 +119,9 @@ type ElementQuery struct {
 	Search   string // case-insensitive substring of key, name or description
 	First    int    // page size
 	After    string // cursor from a previous page
+	// Count asks for TotalCount, which reads every matching element; leave it off when the
+	// total is not shown.
+	Count bool
 }
 
 // ElementPage is one page of elements ordered by key.
@@ -172,12 +175,12 @@ func (s *Store) ListElements(ctx context.Context, q ElementQuery) (*ElementPage,
 	if q.Search != "" {
 		search = strings.ToLower(q.Search)
 	}
-	params := map[string]any{"model": q.Model, "kinds": kindStrings(kinds), "search": search, "after": after, "limit": q.First + 1}
+	params := map[string]any{"model": q.Model, "kinds": kindStrings(kinds), "search": search, "after": after, "limit": q.First + 1, "count": q.Count}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 CALL (m) {
   MATCH (e:Element {model: $model})
-  WHERE m IS NOT NULL AND `+elementFilter+`
+  WHERE m IS NOT NULL AND $count AND `+elementFilter+`
   RETURN count(e) AS total
 }
 CALL (m) {

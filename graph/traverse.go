@@ -122,6 +122,44 @@ func kindStrings(ks []Kind) any {
 // stepsCypher turns a path p into a list of [from props, type, to props, rel props].
 const stepsCypher = `[r IN relationships(p) | [properties(startNode(r)), type(r), properties(endNode(r)), properties(r)]]`
 
+// leanStepsCypher turns a path p into [from key, type, to key, rel props]; the elements come once
+// each in a separate node list, so a node shared by many paths (the start, above all) is sent once.
+const leanStepsCypher = `[r IN relationships(p) | [startNode(r).key, type(r), endNode(r).key, properties(r)]]`
+
+// distinctNodesCypher collects the distinct nodes of the paths in a list named paths.
+const distinctNodesCypher = `CALL (paths) { UNWIND paths AS q UNWIND nodes(q) AS n RETURN collect(DISTINCT properties(n)) AS nodes }`
+
+// nodeMap reads a list of node property maps into elements by key.
+func nodeMap(v any) map[string]Element {
+	raw, _ := v.([]any)
+	out := make(map[string]Element, len(raw))
+	for _, x := range raw {
+		e := elementFromProps(x.(map[string]any))
+		out[e.Key] = e
+	}
+	return out
+}
+
+// leanReached reads [key, distance, lean steps] rows against a node map.
+func leanReached(v any, nodes map[string]Element, reverse bool) []Reached {
+	raw, _ := v.([]any)
+	out := make([]Reached, len(raw))
+	for i, x := range raw {
+		t := x.([]any)
+		steps := t[2].([]any)
+		r := Reached{Element: nodes[str(t[0])], Distance: int(t[1].(int64)), Path: make([]Step, len(steps))}
+		for j, st := range steps {
+			u := st.([]any)
+			r.Path[j] = Step{From: nodes[str(u[0])], Type: RelType(str(u[1])), To: nodes[str(u[2])], Properties: props(u[3].(map[string]any))}
+		}
+		if reverse {
+			slices.Reverse(r.Path)
+		}
+		out[i] = r
+	}
+	return out
+}
+
 func stepsFrom(v any, reverse bool) []Step {
 	raw, _ := v.([]any)
 	out := make([]Step, len(raw))
@@ -152,9 +190,14 @@ func (s *Store) Supporters(ctx context.Context, roots []Ref, kinds []Kind, maxDe
 	}
 	cypher := fmt.Sprintf(`UNWIND $roots AS root
 MATCH (x:Element {model: root[0], key: root[1]})
-MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
-RETURN root[0] AS model, root[1] AS key, properties(s) AS s, length(p) AS distance, %s AS steps
-ORDER BY model, key, distance, s.kind, s.key`, relPattern(PropagatingTypes()), d, stepsCypher)
+CALL (x) {
+  MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
+  WITH s, p ORDER BY length(p), s.kind, s.key
+  WITH collect([s.key, length(p), %s]) AS found, collect(p) AS paths
+  %s
+  RETURN found, nodes
+}
+RETURN root[0] AS model, root[1] AS key, found, nodes`, relPattern(PropagatingTypes()), d, leanStepsCypher, distinctNodesCypher)
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
 	})
@@ -164,12 +207,10 @@ ORDER BY model, key, distance, s.kind, s.key`, relPattern(PropagatingTypes()), d
 	out := map[Ref][]Reached{}
 	for _, r := range res.([]*neo4j.Record) {
 		ref := Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}
-		out[ref] = append(out[ref], Reached{
-			Element:  elementFromProps(r.Values[2].(map[string]any)),
-			Distance: int(r.Values[3].(int64)),
-			// The pattern walks from the root against the arrows; reversed, the path ends at the root.
-			Path: stepsFrom(r.Values[4], true),
-		})
+		// The pattern walks from the root against the arrows; reversed, the path ends at the root.
+		if found := leanReached(r.Values[2], nodeMap(r.Values[3]), true); len(found) > 0 {
+			out[ref] = found
+		}
 	}
 	return out, nil
 }
@@ -214,9 +255,11 @@ CALL (scope) {
   MATCH p = ANY SHORTEST (s)-[:%s]->{1,%d}(a:Element WHERE NOT a IN scope)
   WITH a, p ORDER BY length(p), s.key
   WITH a, collect(p)[0] AS p
-  RETURN collect([properties(a), length(p), %s]) AS affected
+  WITH collect([a.key, length(p), %s]) AS affected, collect(p) AS paths
+  %s
+  RETURN affected, nodes
 }
-RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected`, relPattern(ts), d, stepsCypher)
+RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected, nodes`, relPattern(ts), d, leanStepsCypher, distinctNodesCypher)
 	recs, err := run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key})
 	if err != nil {
 		return nil, err
@@ -230,10 +273,11 @@ RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected`
 		im.Scope = append(im.Scope, elementFromProps(n.(map[string]any)))
 	}
 	sortElements(im.Scope)
-	for _, a := range r.Values[2].([]any) {
-		t := a.([]any)
-		im.Affected = append(im.Affected, Reached{Element: elementFromProps(t[0].(map[string]any)), Distance: int(t[1].(int64)), Path: stepsFrom(t[2], false)})
+	nodes := nodeMap(r.Values[3])
+	for _, e := range im.Scope {
+		nodes[e.Key] = e
 	}
+	im.Affected = leanReached(r.Values[2], nodes, false)
 	sortReached(im.Affected)
 	return im, nil
 }
@@ -292,33 +336,33 @@ func (s *Store) Path(ctx context.Context, model, from, to string, maxDepth *int)
 	if err != nil {
 		return nil, false, err
 	}
-	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:Element {model: $model, key: $from})
-OPTIONAL MATCH (b:Element {model: $model, key: $to})
-CALL (a, b) {
-  OPTIONAL MATCH p = ANY SHORTEST (a)-[:%s]->{1,%d}(b)
-  RETURN p
-}
-RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, CASE WHEN p IS NULL THEN null ELSE %s END AS steps`,
-		relPattern(PropagatingTypes()), d, stepsCypher)
+	// Both ends bound by a plain MATCH lets the planner search from both sides at once.
+	cypher := fmt.Sprintf(`MATCH (a:Element {model: $model, key: $from}), (b:Element {model: $model, key: $to})
+OPTIONAL MATCH p = ANY SHORTEST (a)-[:%s]->{1,%d}(b)
+RETURN CASE WHEN p IS NULL THEN null ELSE %s END AS steps`, relPattern(PropagatingTypes()), d, stepsCypher)
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"model": model, "from": from, "to": to})
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("path: %w", err)
 	}
-	r := res.([]*neo4j.Record)[0]
-	for i, key := range []string{from, to} {
-		if ok, _ := r.Values[i].(bool); !ok {
-			return nil, false, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+	recs := res.([]*neo4j.Record)
+	if len(recs) == 0 {
+		// One of the ends is missing: say which.
+		for _, key := range []string{from, to} {
+			if _, err := s.Element(ctx, model, key); err != nil {
+				return nil, false, err
+			}
 		}
+		return nil, false, fmt.Errorf("element %q in model %q: %w", from, model, ErrNotFound)
 	}
 	if from == to {
 		return []Step{}, true, nil
 	}
-	if r.Values[2] == nil {
+	if recs[0].Values[0] == nil {
 		return nil, false, nil
 	}
-	return stepsFrom(r.Values[2], false), true, nil
+	return stepsFrom(recs[0].Values[0], false), true, nil
 }
 
 func sortElements(es []Element) {
@@ -380,9 +424,11 @@ func (s *Store) SupportersOf(ctx context.Context, ref Ref, kinds []Kind, maxDept
 CALL (x) {
   MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
   WITH s, p ORDER BY length(p), s.kind, s.key
-  RETURN collect([properties(s), length(p), %s]) AS found
+  WITH collect([s.key, length(p), %s]) AS found, collect(p) AS paths
+  %s
+  RETURN found, nodes
 }
-RETURN x IS NOT NULL AS exists, found`, relPattern(PropagatingTypes()), d, stepsCypher)
+RETURN x IS NOT NULL AS exists, found, nodes`, relPattern(PropagatingTypes()), d, leanStepsCypher, distinctNodesCypher)
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key, "kinds": kindStrings(kinds)})
 	})
@@ -397,10 +443,5 @@ RETURN x IS NOT NULL AS exists, found`, relPattern(PropagatingTypes()), d, steps
 		}
 		return nil, fmt.Errorf("element %q in model %q: %w", ref.Key, ref.Model, ErrNotFound)
 	}
-	var out []Reached
-	for _, v := range r.Values[1].([]any) {
-		t := v.([]any)
-		out = append(out, Reached{Element: elementFromProps(t[0].(map[string]any)), Distance: int(t[1].(int64)), Path: stepsFrom(t[2], true)})
-	}
-	return out, nil
+	return leanReached(r.Values[1], nodeMap(r.Values[2]), true), nil
 }

@@ -1,6 +1,9 @@
 package resolvers
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/modelgraph/modelgraph/graph"
 )
 
@@ -54,4 +57,14 @@ func metamodel() *Metamodel {
 		m.RelationshipTypes = append(m.RelationshipTypes, info)
 	}
 	return m
+}
+
+// wantsField reports whether the operation selects a field of the current field's result.
+func wantsField(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }

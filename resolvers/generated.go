@@ -4597,7 +4597,7 @@ type ElementConnection {
   nodes: [Element!]!
   "Where this page ends and whether more follow."
   pageInfo: PageInfo!
-  "How many elements match the filters, over all pages."
+  "How many elements match the filters, over all pages (counted only when asked for)."
   totalCount: Int!
 }
 

@@ -40,7 +40,7 @@ func (r *queryResolver) Element(ctx context.Context, model string, key string) (
 
 // Elements is the resolver for the elements field.
 func (r *queryResolver) Elements(ctx context.Context, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) (*ElementConnection, error) {
-	q := graph.ElementQuery{Model: model, Kinds: kinds, First: 50}
+	q := graph.ElementQuery{Model: model, Kinds: kinds, First: 50, Count: wantsField(ctx, "totalCount")}
 	if category != nil {
 		q.Category = *category
 	}
