@@ -156,7 +156,9 @@ func (s *Store) ListElements(ctx context.Context, q ElementQuery) (*ElementPage,
 	if q.First < 0 || q.First > MaxPageSize {
 		return nil, invalid("arguments", "", "first", fmt.Sprintf("must be between 0 and %d, got %d", MaxPageSize, q.First))
 	}
-	var after any
+	// A range on key (from "" when there is no cursor) lets Neo4j read the (model, key) index in
+	// key order and stop after one page, instead of sorting the whole model.
+	after := ""
 	if q.After != "" {
 		a, err := decodeCursor(q.After)
 		if err != nil {
@@ -185,7 +187,7 @@ CALL (m) {
 }
 CALL (m) {
   MATCH (e:Element {model: $model})
-  WHERE m IS NOT NULL AND `+elementFilter+` AND ($after IS NULL OR e.key > $after)
+  WHERE m IS NOT NULL AND e.key > $after AND `+elementFilter+`
   WITH e ORDER BY e.key LIMIT $limit
   RETURN collect(properties(e)) AS page
 }
