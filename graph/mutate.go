@@ -211,22 +211,28 @@ func checkVersion(e Element, expected *int64) error {
 	return nil
 }
 
+// lockedElement locks the model and reads one element, checking the version the caller expects.
+func lockedElement(ctx context.Context, tx neo4j.ManagedTransaction, model, key string, expectedVersion *int64) (Element, error) {
+	if err := requireModelLocked(ctx, tx, model); err != nil {
+		return Element{}, err
+	}
+	old, err := elementsByKey(ctx, tx, model, []string{key})
+	if err != nil {
+		return Element{}, err
+	}
+	o, ok := old[key]
+	if !ok {
+		return Element{}, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+	}
+	return o, checkVersion(o, expectedVersion)
+}
+
 // UpdateElement applies a patch to one element. With expectedVersion set, a stale version is a
 // conflict and nothing is written.
 func (s *Store) UpdateElement(ctx context.Context, model, key string, patch ElementPatch, expectedVersion *int64) (Element, error) {
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := requireModelLocked(ctx, tx, model); err != nil {
-			return nil, err
-		}
-		old, err := elementsByKey(ctx, tx, model, []string{key})
+		o, err := lockedElement(ctx, tx, model, key, expectedVersion)
 		if err != nil {
-			return nil, err
-		}
-		o, ok := old[key]
-		if !ok {
-			return nil, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
-		}
-		if err := checkVersion(o, expectedVersion); err != nil {
 			return nil, err
 		}
 		e := applyPatch(o, patch)
@@ -238,7 +244,7 @@ func (s *Store) UpdateElement(ctx context.Context, model, key string, patch Elem
 		}
 		e.Version = o.Version + 1
 		now := time.Now().UTC()
-		if _, err := writeElements(ctx, tx, model, []Element{e}, old, now); err != nil {
+		if _, err := writeElements(ctx, tx, model, []Element{e}, map[string]Element{key: o}, now); err != nil {
 			return nil, err
 		}
 		if err := record(ctx, tx, model, now, []Change{elementChange(OpUpdate, &o, &e)}); err != nil {
@@ -290,18 +296,8 @@ func applyPatch(o Element, p ElementPatch) Element {
 // of relationships removed.
 func (s *Store) DeleteElement(ctx context.Context, model, key string, detach bool, expectedVersion *int64) (int, error) {
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := requireModelLocked(ctx, tx, model); err != nil {
-			return nil, err
-		}
-		old, err := elementsByKey(ctx, tx, model, []string{key})
+		o, err := lockedElement(ctx, tx, model, key, expectedVersion)
 		if err != nil {
-			return nil, err
-		}
-		o, ok := old[key]
-		if !ok {
-			return nil, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
-		}
-		if err := checkVersion(o, expectedVersion); err != nil {
 			return nil, err
 		}
 		rels, err := relationshipsOf(ctx, tx, model, key)

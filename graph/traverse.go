@@ -188,16 +188,10 @@ func (s *Store) Supporters(ctx context.Context, roots []Ref, kinds []Kind, maxDe
 	if err != nil {
 		return nil, err
 	}
-	cypher := fmt.Sprintf(`UNWIND $roots AS root
+	cypher := `UNWIND $roots AS root
 MATCH (x:Element {model: root[0], key: root[1]})
-CALL (x) {
-  MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
-  WITH s, p ORDER BY length(p), s.kind, s.key
-  WITH collect([s.key, length(p), %s]) AS found, collect(p) AS paths
-  %s
-  RETURN found, nodes
-}
-RETURN root[0] AS model, root[1] AS key, found, nodes`, relPattern(PropagatingTypes()), d, leanStepsCypher, distinctNodesCypher)
+` + supportersOfX(d) + `
+RETURN root[0] AS model, root[1] AS key, found, nodes`
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
 	})
@@ -213,6 +207,24 @@ RETURN root[0] AS model, root[1] AS key, found, nodes`, relPattern(PropagatingTy
 		}
 	}
 	return out, nil
+}
+
+// supporterPattern is the search behind supporters: from x against the arrows of the propagating
+// types, at most d hops, to elements s of the wanted kinds ($kinds, null for all).
+func supporterPattern(d int) string {
+	return fmt.Sprintf(`ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))`, relPattern(PropagatingTypes()), d)
+}
+
+// supportersOfX is the subquery that finds the supporters of x: found holds [key, distance,
+// lean steps] ordered by distance, kind, key; nodes holds each element on the paths once.
+func supportersOfX(d int) string {
+	return fmt.Sprintf(`CALL (x) {
+  MATCH p = %s
+  WITH s, p ORDER BY length(p), s.kind, s.key
+  WITH collect([s.key, length(p), %s]) AS found, collect(p) AS paths
+  %s
+  RETURN found, nodes
+}`, supporterPattern(d), leanStepsCypher, distinctNodesCypher)
 }
 
 func refParams(refs []Ref) [][]string {
@@ -393,13 +405,13 @@ func (s *Store) SupporterCounts(ctx context.Context, roots []Ref, kinds []Kind, 
 	if err != nil {
 		return nil, err
 	}
-	cypher := fmt.Sprintf(`UNWIND $roots AS root
+	cypher := `UNWIND $roots AS root
 MATCH (x:Element {model: root[0], key: root[1]})
 CALL (x) {
-  MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
+  MATCH p = ` + supporterPattern(d) + `
   RETURN count(s) AS n
 }
-RETURN root[0] AS model, root[1] AS key, n`, relPattern(PropagatingTypes()), d)
+RETURN root[0] AS model, root[1] AS key, n`
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
 	})
@@ -420,15 +432,9 @@ func (s *Store) SupportersOf(ctx context.Context, ref Ref, kinds []Kind, maxDept
 	if err != nil {
 		return nil, err
 	}
-	cypher := fmt.Sprintf(`OPTIONAL MATCH (x:Element {model: $model, key: $key})
-CALL (x) {
-  MATCH p = ANY SHORTEST (x)<-[:%s]-{1,%d}(s:Element WHERE s <> x AND ($kinds IS NULL OR s.kind IN $kinds))
-  WITH s, p ORDER BY length(p), s.kind, s.key
-  WITH collect([s.key, length(p), %s]) AS found, collect(p) AS paths
-  %s
-  RETURN found, nodes
-}
-RETURN x IS NOT NULL AS exists, found, nodes`, relPattern(PropagatingTypes()), d, leanStepsCypher, distinctNodesCypher)
+	cypher := `OPTIONAL MATCH (x:Element {model: $model, key: $key})
+` + supportersOfX(d) + `
+RETURN x IS NOT NULL AS exists, found, nodes`
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key, "kinds": kindStrings(kinds)})
 	})
