@@ -286,10 +286,7 @@ RETURN m IS NOT NULL AS hasModel, page`, map[string]any{"model": q.Model, "befor
 	for _, v := range r.Values[1].([]any) {
 		p.Changes = append(p.Changes, changeFromProps(v.(map[string]any)))
 	}
-	if len(p.Changes) > q.First {
-		p.Changes = p.Changes[:q.First]
-		p.HasNextPage = true
-	}
+	p.Changes, p.HasNextPage = trimPage(p.Changes, q.First)
 	if n := len(p.Changes); n > 0 {
 		p.EndCursor = ChangeCursor(p.Changes[n-1].Seq)
 	}

@@ -290,11 +290,16 @@ ORDER BY from, type, to`, map[string]any{"model": model})
 	if err != nil {
 		return nil, err
 	}
+	return relsFromRecords(recs), nil
+}
+
+// relsFromRecords maps records of (from key, type, to key, properties) to relationships.
+func relsFromRecords(recs []*neo4j.Record) []Relationship {
 	out := make([]Relationship, len(recs))
 	for i, r := range recs {
 		out[i] = Relationship{From: str(r.Values[0]), Type: RelType(str(r.Values[1])), To: str(r.Values[2]), Properties: props(r.Values[3].(map[string]any))}
 	}
-	return out, nil
+	return out
 }
 
 func writeModel(ctx context.Context, tx neo4j.ManagedTransaction, m Model, now time.Time) error {

@@ -330,16 +330,23 @@ RETURN startNode(r).key, type(r), endNode(r).key, properties(r) ORDER BY startNo
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Relationship, len(recs))
-	for i, r := range recs {
-		out[i] = Relationship{From: str(r.Values[0]), Type: RelType(str(r.Values[1])), To: str(r.Values[2]), Properties: props(r.Values[3].(map[string]any))}
-	}
-	return out, nil
+	return relsFromRecords(recs), nil
 }
 
-// Link creates a relationship, or sets the properties of the one that exists. It reports whether
-// it was created.
-func (s *Store) Link(ctx context.Context, model string, r Relationship) (bool, error) {
+// relationshipByID reads one relationship by (from, type, to), or nil when there is none. The
+// type comes from the metamodel table (the caller has checked it).
+func relationshipByID(ctx context.Context, tx neo4j.ManagedTransaction, model string, r Relationship) (*Relationship, error) {
+	recs, err := run(ctx, tx, fmt.Sprintf(`MATCH (a:Element {model: $model, key: $from})-[r:%s]->(b:Element {model: $model, key: $to})
+RETURN a.key, type(r), b.key, properties(r)`, relPattern([]RelType{r.Type})), map[string]any{"model": model, "from": r.From, "to": r.To})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return &relsFromRecords(recs)[0], nil
+}
+
+// Link creates a relationship, or sets the properties of the one that exists. It returns the two
+// elements it joins.
+func (s *Store) Link(ctx context.Context, model string, r Relationship) (from, to Element, err error) {
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		if err := requireModelLocked(ctx, tx, model); err != nil {
 			return nil, err
@@ -352,18 +359,13 @@ func (s *Store) Link(ctx context.Context, model string, r Relationship) (bool, e
 		if ps := ValidateRelationship(&r, kindOf); len(ps) > 0 {
 			return nil, notFoundOrInvalid(ps, model)
 		}
-		existing, err := relationshipsOf(ctx, tx, model, r.From)
+		before, err := relationshipByID(ctx, tx, model, r)
 		if err != nil {
 			return nil, err
 		}
-		var before *Relationship
-		for i := range existing {
-			if existing[i].ID() == r.ID() {
-				before = &existing[i]
-			}
-		}
+		pair := [2]Element{ends[r.From], ends[r.To]}
 		if before != nil && sameProps(props(before.Properties), props(r.Properties)) {
-			return false, nil
+			return pair, nil
 		}
 		ids := map[string]string{r.From: ends[r.From].nodeID, r.To: ends[r.To].nodeID}
 		if err := writeRels(ctx, tx, []Relationship{r}, map[string]bool{r.ID(): before != nil}, ids); err != nil {
@@ -373,12 +375,13 @@ func (s *Store) Link(ctx context.Context, model string, r Relationship) (bool, e
 		if before != nil {
 			op = OpUpdate
 		}
-		return before == nil, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(op, before, &r)})
+		return pair, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(op, before, &r)})
 	})
 	if err != nil {
-		return false, fmt.Errorf("link %s: %w", r.ID(), err)
+		return Element{}, Element{}, fmt.Errorf("link %s: %w", r.ID(), err)
 	}
-	return res.(bool), nil
+	pair := res.([2]Element)
+	return pair[0], pair[1], nil
 }
 
 // notFoundOrInvalid turns endpoint problems into ErrNotFound (the element is missing) and the
@@ -401,15 +404,9 @@ func (s *Store) Unlink(ctx context.Context, model string, r Relationship) error 
 		if err := requireModelLocked(ctx, tx, model); err != nil {
 			return nil, err
 		}
-		existing, err := relationshipsOf(ctx, tx, model, r.From)
+		before, err := relationshipByID(ctx, tx, model, r)
 		if err != nil {
 			return nil, err
-		}
-		var before *Relationship
-		for i := range existing {
-			if existing[i].ID() == r.ID() {
-				before = &existing[i]
-			}
 		}
 		if before == nil {
 			return nil, fmt.Errorf("relationship %s in model %q: %w", r.ID(), model, ErrNotFound)

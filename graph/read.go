@@ -204,10 +204,7 @@ RETURN m IS NOT NULL AS hasModel, total, page`, params)
 	for _, e := range r.Values[2].([]any) {
 		p.Elements = append(p.Elements, elementFromProps(e.(map[string]any)))
 	}
-	if len(p.Elements) > q.First {
-		p.Elements = p.Elements[:q.First]
-		p.HasNextPage = true
-	}
+	p.Elements, p.HasNextPage = trimPage(p.Elements, q.First)
 	if n := len(p.Elements); n > 0 {
 		p.EndCursor = Cursor(p.Elements[n-1].Key)
 	}
@@ -232,4 +229,13 @@ func intersectKinds(a, b []Kind) []Kind {
 		}
 	}
 	return out
+}
+
+// trimPage cuts a page read with one extra item (LIMIT first+1) to first items and reports
+// whether more follow.
+func trimPage[T any](items []T, first int) ([]T, bool) {
+	if len(items) > first {
+		return items[:first], true
+	}
+	return items, false
 }

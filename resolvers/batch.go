@@ -45,6 +45,18 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 	return l.v, l.err
 }
 
+// lazyFor returns the lazy value stored under key in m, adding it on first use; mu guards m.
+func lazyFor[T any](mu *sync.Mutex, m map[string]*lazy[T], key string) *lazy[T] {
+	mu.Lock()
+	defer mu.Unlock()
+	l, ok := m[key]
+	if !ok {
+		l = &lazy[T]{}
+		m[key] = l
+	}
+	return l
+}
+
 // newBatch makes a batch of elements; an element listed twice is one member. A batch is filled
 // (add, wrapAll) by the one goroutine that makes it, before any field reads it.
 func newBatch(store *graph.Store, elems []graph.Element) *batch {
@@ -214,13 +226,7 @@ type supporterSet struct {
 func (n *node) supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	b := n.b
 	key := fmt.Sprint(kinds, depthKey(maxDepth))
-	b.mu.Lock()
-	l, ok := b.sups[key]
-	if !ok {
-		l = &lazy[supporterSet]{}
-		b.sups[key] = l
-	}
-	b.mu.Unlock()
+	l := lazyFor(&b.mu, b.sups, key)
 	set, err := l.get(func() (supporterSet, error) {
 		res, err := b.store.Supporters(ctx, b.refs(), kinds, maxDepth)
 		if err != nil {
@@ -270,13 +276,7 @@ func (n *node) history(ctx context.Context, first *int) ([]*Change, error) {
 		limit = *first
 	}
 	key := fmt.Sprint("history:", limit)
-	b.mu.Lock()
-	l, ok := b.hist[key]
-	if !ok {
-		l = &lazy[map[graph.Ref][]graph.Change]{}
-		b.hist[key] = l
-	}
-	b.mu.Unlock()
+	l := lazyFor(&b.mu, b.hist, key)
 	all, err := l.get(func() (map[graph.Ref][]graph.Change, error) {
 		return b.store.ElementHistory(ctx, b.refs(), limit)
 	})
@@ -290,13 +290,7 @@ func (n *node) history(ctx context.Context, first *int) ([]*Change, error) {
 func (n *node) supporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) {
 	b := n.b
 	key := fmt.Sprint(kinds, depthKey(maxDepth))
-	b.mu.Lock()
-	l, ok := b.counts[key]
-	if !ok {
-		l = &lazy[map[graph.Ref]int]{}
-		b.counts[key] = l
-	}
-	b.mu.Unlock()
+	l := lazyFor(&b.mu, b.counts, key)
 	all, err := l.get(func() (map[graph.Ref]int, error) {
 		return b.store.SupporterCounts(ctx, b.refs(), kinds, maxDepth)
 	})

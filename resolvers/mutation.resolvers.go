@@ -85,15 +85,12 @@ func (r *mutationResolver) DeleteElement(ctx context.Context, model string, key 
 // Link is the resolver for the link field.
 func (r *mutationResolver) Link(ctx context.Context, model string, from string, typeArg graph.RelType, to string, properties map[string]any) (*Relationship, error) {
 	rel := graph.Relationship{From: from, Type: typeArg, To: to, Properties: properties}
-	if _, err := r.Store.Link(ctx, model, rel); err != nil {
-		return nil, err
-	}
-	ends, err := r.Store.Elements(ctx, []graph.Ref{{Model: model, Key: from}, {Model: model, Key: to}})
+	fromEl, toEl, err := r.Store.Link(ctx, model, rel)
 	if err != nil {
 		return nil, err
 	}
 	b := newBatch(r.Store, nil)
-	l := &link{self: b.add(ends[graph.Ref{Model: model, Key: from}]), other: b.add(ends[graph.Ref{Model: model, Key: to}]), dir: graph.Outgoing, typ: typeArg, props: rel.Properties}
+	l := &link{self: b.add(fromEl), other: b.add(toEl), dir: graph.Outgoing, typ: typeArg, props: rel.Properties}
 	return &Relationship{l: l}, nil
 }
 
