@@ -244,13 +244,15 @@ func (d *decoder) props(v *node, path, key string, fp *fieldPositions) map[strin
 		return nil
 	}
 	out := make(map[string]any, len(v.items)/2)
+	seen := make(map[string]Pos, len(v.items)/2)
 	for i := 0; i+1 < len(v.items); i += 2 {
 		k, val := v.items[i], v.items[i+1]
 		field := "properties." + k.text
-		if _, dup := out[k.text]; dup {
-			d.add(k.pos, path, key, field, fmt.Sprintf("is given twice; the first is at %s", fp.find(field)))
+		if at, dup := seen[k.text]; dup {
+			d.add(k.pos, path, key, field, fmt.Sprintf("is given twice; the first is at %s", at))
 			continue
 		}
+		seen[k.text] = k.pos
 		*fp = append(*fp, fieldPos{field, val.pos})
 		out[k.text] = val.scalarValue()
 	}

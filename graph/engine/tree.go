@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -122,6 +124,13 @@ func (n *node) scalarValue() any {
 	case n.kind == mapNode:
 		return map[string]any{}
 	case n.yaml != nil:
+		if n.yaml.Style == 0 && yamlInteger.MatchString(n.text) {
+			// A plain integer beyond 64 bits, which YAML would read as a float and lose digits
+			// of: hand validation the number as written, so it is refused as in JSON.
+			if _, err := strconv.ParseInt(strings.ReplaceAll(n.text, "_", ""), 10, 64); err != nil && errors.Is(err, strconv.ErrRange) {
+				return json.Number(strings.TrimPrefix(strings.ReplaceAll(n.text, "_", ""), "+"))
+			}
+		}
 		var v any
 		if err := n.yaml.Decode(&v); err != nil {
 			return n.text
@@ -130,6 +139,8 @@ func (n *node) scalarValue() any {
 	}
 	return n.val
 }
+
+var yamlInteger = regexp.MustCompile(`^[-+]?[0-9][0-9_]*$`)
 
 // jsonTree reads one JSON value with encoding/json, keeping the offset of every value so that
 // JSON strings, numbers and duplicate keys behave exactly as in the store's JSON reader.
