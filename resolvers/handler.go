@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/resolvers/auth"
 	"github.com/modelgraph/modelgraph/resolvers/playground"
 )
 
@@ -42,6 +43,16 @@ type Options struct {
 	MaxImportElements int
 	// MaxBodyBytes bounds a request body, and so an importModel document (0: 64 MiB).
 	MaxBodyBytes int
+
+	// Auth checks the bearer credential of every GraphQL request. Nil turns authentication
+	// off: every caller may do everything and X-Actor names the actor.
+	Auth auth.Verifier
+	// Addr is the listen address, for the Host check ("": in process, no Host check).
+	Addr string
+	// AllowedHosts are more names the Host header may carry ("*": any).
+	AllowedHosts []string
+	// CORSOrigins are the origins (scheme://host[:port]) whose web pages may call the API.
+	CORSOrigins []string
 }
 
 // ActorHeader names who makes a change; without it, changes are recorded as "anonymous".
@@ -61,6 +72,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(guard{store: store, open: opts.Auth == nil})
 	srv.SetErrorPresenter(presenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
@@ -69,10 +81,13 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	return withActor(http.MaxBytesHandler(srv, int64(opts.MaxBodyBytes)))
 }
 
-// withActor puts the X-Actor header into the request context for the change history.
+// withActor puts who makes changes into the request context for the change history: the
+// authenticated identity's actor, or with authentication off the X-Actor header.
 func withActor(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a := strings.TrimSpace(r.Header.Get(ActorHeader)); a != "" {
+		if id := auth.FromContext(r.Context()); id != nil && id.Actor != "" {
+			r = r.WithContext(graph.WithActor(r.Context(), truncate(id.Actor, graph.MaxActorLen)))
+		} else if a := strings.TrimSpace(r.Header.Get(ActorHeader)); a != "" {
 			if len(a) > graph.MaxActorLen || !utf8.ValidString(a) {
 				http.Error(w, fmt.Sprintf("%s must be valid UTF-8 of at most %d bytes", ActorHeader, graph.MaxActorLen), http.StatusBadRequest)
 				return
@@ -83,14 +98,38 @@ func withActor(h http.Handler) http.Handler {
 	})
 }
 
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // NewHandler serves the GraphQL API at /graphql, a health check at /healthz and the playground
-// at /.
+// at /. Every request passes the Host check and the CORS check; GraphQL requests are
+// authenticated when opts.Auth is set. Options that do not check out (see Check) make every
+// request fail.
 func NewHandler(store *graph.Store, opts Options) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	hosts, err := opts.hosts()
+	if err != nil {
+		opts.Log.Error("handler options", "err", err)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "server misconfigured", http.StatusInternalServerError)
+		})
+	}
+	api := NewGraphQL(store, opts)
+	if opts.Auth != nil {
+		api = auth.Authenticate(opts.Auth, api)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", NewGraphQL(store, opts))
+	mux.Handle("/graphql", api)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
@@ -100,8 +139,22 @@ func NewHandler(store *graph.Store, opts Options) http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("/", playground.Handler())
-	return mux
+	mux.Handle("/", withPageHeaders(playground.Handler()))
+	return hosts.Handler(auth.CORS(opts.CORSOrigins, withHeaders(mux)))
+}
+
+// Check reports options NewHandler cannot serve with: a bad listen address, allowed host or
+// CORS origin.
+func (o Options) Check() error {
+	_, err := o.hosts()
+	return err
+}
+
+func (o Options) hosts() (*auth.Hosts, error) {
+	if err := auth.CheckOrigins(o.CORSOrigins); err != nil {
+		return nil, err
+	}
+	return auth.NewHosts(o.Addr, o.AllowedHosts)
 }
 
 // presenter maps the graph package's error kinds to extensions.code; anything unexpected is

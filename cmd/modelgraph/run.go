@@ -19,6 +19,7 @@ Usage:
   modelgraph validate FILE...         check model files without a database
   modelgraph models [flags]           list the models with their element counts
   modelgraph neo4j [flags]            run the embedded Neo4j until interrupted
+  modelgraph token create|list|revoke manage API tokens (see docs/security.md)
 
 Without NEO4J_URI, modelgraph starts (or reuses) the embedded Neo4j on 127.0.0.1.
 Run "modelgraph COMMAND -h" for a command's flags.
@@ -56,6 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"validate": validateCmd,
 		"models":   modelsCmd,
 		"neo4j":    neo4jCmd,
+		"token":    tokenCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

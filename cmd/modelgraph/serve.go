@@ -20,6 +20,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 50000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
 	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
 	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
+	authCfg := authFlags(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -29,6 +30,9 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	}
 	if *maxBody < 1024 {
 		return usageErr("max body bytes must be a whole number of at least 1024 (MODELGRAPH_MAX_BODY_BYTES / -max-body-bytes)")
+	}
+	if err := authCfg.check(e, *addr, *debugAddr); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -49,8 +53,12 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 			e.log.Info("demo model loaded", "model", r.Model, "elements", r.Created, "relationships", r.RelCreated)
 		}
 	}
+	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody}
+	if err := authCfg.options(ctx, store, *addr, &opts); err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           resolvers.NewHandler(store, resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody}),
+		Handler:           resolvers.NewHandler(store, opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
