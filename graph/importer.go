@@ -99,12 +99,16 @@ type plan struct {
 }
 
 func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions) (*ImportReport, error) {
+	// A dry run reads without locking; an import locks the model, creating its node when it is
+	// missing so that a concurrent import or createModel of the same key waits for this one.
+	created := false
 	if !opt.DryRun {
-		if _, err := lockModel(ctx, tx, f.Model.Key); err != nil {
+		var err error
+		if created, err = lockOrCreateModel(ctx, tx, f.Model.Key); err != nil {
 			return nil, err
 		}
 	}
-	p, err := s.plan(ctx, tx, f, opt)
+	p, err := s.plan(ctx, tx, f, opt, created)
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +148,16 @@ func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *Fi
 	return p.rep, nil
 }
 
-func (s *Store) plan(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions) (*plan, error) {
+// plan compares the file with the model; created says the model node was just made by this
+// transaction (it holds nothing yet).
+func (s *Store) plan(ctx context.Context, tx neo4j.ManagedTransaction, f *File, opt ImportOptions, created bool) (*plan, error) {
 	key := f.Model.Key
 	p := &plan{rep: &ImportReport{Model: key, DryRun: opt.DryRun}, oldElems: map[string]Element{}}
 	old, found, err := readModel(ctx, tx, key)
 	if err != nil {
 		return nil, err
 	}
+	found = found && !created
 	p.rep.ModelCreated = !found
 	p.modelWrite = !found || old.Name != f.Model.Name || old.Description != f.Model.Description
 	switch {
@@ -304,7 +311,7 @@ func relsFromRecords(recs []*neo4j.Record) []Relationship {
 
 func writeModel(ctx context.Context, tx neo4j.ManagedTransaction, m Model, now time.Time) error {
 	_, err := run(ctx, tx, `MERGE (m:Model {key: $key})
-ON CREATE SET m.createdAt = $now
+SET m.createdAt = coalesce(m.createdAt, $now)
 SET m.name = $name, m.description = $description, m.updatedAt = $now`,
 		map[string]any{"key": m.Key, "name": m.Name, "description": nullIfEmpty(m.Description), "now": now})
 	return err

@@ -110,15 +110,14 @@ func (s *Store) Export(ctx context.Context, w io.Writer, key string, format Form
 	return Encode(w, f, format)
 }
 
-// DeleteModel removes a model and all its elements and relationships in one transaction.
+// DeleteModel removes a model and all its elements, relationships and history in one
+// transaction, holding the model's write lock.
 func (s *Store) DeleteModel(ctx context.Context, key string) error {
 	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN count(m) AS n", map[string]any{"key": key})
-		if err != nil {
+		// The lock first, like every other write: a write that commits after it finds no model,
+		// and none committed before it is missed by the deletes below.
+		if err := requireModelLocked(ctx, tx, key); err != nil {
 			return nil, err
-		}
-		if recs[0].Values[0].(int64) == 0 {
-			return nil, fmt.Errorf("model %q: %w", key, ErrNotFound)
 		}
 		if _, err := run(ctx, tx, "MATCH (e:Element {model: $key}) DETACH DELETE e", map[string]any{"key": key}); err != nil {
 			return nil, err
@@ -126,7 +125,7 @@ func (s *Store) DeleteModel(ctx context.Context, key string) error {
 		if _, err := run(ctx, tx, "MATCH (c:Change {model: $key}) WHERE c.seq >= 0 DELETE c", map[string]any{"key": key}); err != nil {
 			return nil, err
 		}
-		_, err = run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})
+		_, err := run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})
 		return nil, err
 	})
 	if err != nil {

@@ -15,11 +15,54 @@ import (
 // one model are serialised: a read after the lock sees every earlier committed write, which is
 // what makes expectedVersion checks safe. It reports whether the model exists.
 func lockModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (bool, error) {
-	recs, err := run(ctx, tx, "MATCH (m:Model {key: $key}) SET m.lock = true REMOVE m.lock RETURN m.key", map[string]any{"key": key})
-	if err != nil {
-		return false, err
+	id, _, err := lockModelNode(ctx, tx, key, false)
+	return id != "", err
+}
+
+// lockOrCreateModel locks the model node, creating it (with only its key) when there is none, and
+// reports whether it created it. Creating the node is what serialises two writers that both find
+// the model missing: the key's uniqueness constraint makes the second wait for the first.
+func lockOrCreateModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (created bool, err error) {
+	_, created, err = lockModelNode(ctx, tx, key, true)
+	return created, err
+}
+
+// maxLockAttempts bounds how often a writer locks a model that keeps being deleted and
+// re-created while it waits.
+const maxLockAttempts = 5
+
+// lockModelNode locks the model node (creating it when create is set) and returns its element id,
+// or "" when there is no model. A writer may be granted the lock only after a deleteModel that
+// held it has committed, on a node that no longer exists; so the lock is confirmed by a second
+// statement, which sees every committed write, and taken again on the node that is there now.
+func lockModelNode(ctx context.Context, tx neo4j.ManagedTransaction, key string, create bool) (id string, created bool, err error) {
+	lock := "MATCH (m:Model {key: $key}) SET m.lock = true REMOVE m.lock RETURN elementId(m) AS id, false AS created"
+	if create {
+		// A model always has a name once written (writeModel), so a node without one was just
+		// made here.
+		lock = "MERGE (m:Model {key: $key}) SET m.lock = true REMOVE m.lock RETURN elementId(m) AS id, m.name IS NULL AS created"
 	}
-	return len(recs) > 0, nil
+	for range maxLockAttempts {
+		recs, err := run(ctx, tx, lock, map[string]any{"key": key})
+		if err != nil {
+			return "", false, err
+		}
+		if len(recs) == 0 {
+			return "", false, nil
+		}
+		id, created = str(recs[0].Values[0]), recs[0].Values[1].(bool)
+		now, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN elementId(m)", map[string]any{"key": key})
+		if err != nil {
+			return "", false, err
+		}
+		switch {
+		case len(now) > 0 && str(now[0].Values[0]) == id:
+			return id, created, nil
+		case len(now) == 0 && !create:
+			return "", false, nil
+		}
+	}
+	return "", false, fmt.Errorf("model %q was deleted or re-created %d times while this write waited for it: %w", key, maxLockAttempts, ErrConflict)
 }
 
 // requireModelLocked locks an existing model or returns ErrNotFound.
@@ -42,11 +85,11 @@ func (s *Store) CreateModel(ctx context.Context, m Model) (ModelSummary, error) 
 		return ModelSummary{}, &ValidationError{Problems: v.problems}
 	}
 	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		exists, err := lockModel(ctx, tx, m.Key)
+		created, err := lockOrCreateModel(ctx, tx, m.Key)
 		if err != nil {
 			return nil, err
 		}
-		if exists {
+		if !created {
 			return nil, fmt.Errorf("model %q already exists: %w", m.Key, ErrConflict)
 		}
 		now := time.Now().UTC()

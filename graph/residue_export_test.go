@@ -1,0 +1,47 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// Residue is what the database holds under one model key, counted straight from the nodes (not
+// through the Model node), so that orphans left behind by a deleted model show up.
+type Residue struct {
+	Model    bool  // a Model node with the key exists
+	Elements int   // Element nodes with the key
+	Changes  int   // Change nodes with the key
+	Seqs     int   // distinct seq values among those Change nodes
+	MaxSeq   int64 // the largest seq, 0 when there is none
+	// ChangeSeq is the Model node's change counter (0 without a model or without history).
+	ChangeSeq int64
+	// Older counts Element and Change nodes stamped before the Model node was created: nodes a
+	// re-created model inherited from its deleted predecessor.
+	Older int
+}
+
+// ModelResidue counts what the database holds under key.
+func (s *Store) ModelResidue(ctx context.Context, key string) (Residue, error) {
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $key})
+CALL () { MATCH (e:Element {model: $key}) RETURN count(e) AS elements, collect(e.createdAt) AS created }
+CALL () { MATCH (c:Change {model: $key}) WHERE c.seq >= 0
+  RETURN count(c) AS changes, count(DISTINCT c.seq) AS seqs, coalesce(max(c.seq), 0) AS maxSeq, collect(c.at) AS at }
+RETURN m IS NOT NULL AS model, elements, changes, seqs, maxSeq, coalesce(m.changeSeq, 0) AS changeSeq,
+  CASE WHEN m IS NULL THEN 0 ELSE size([t IN created + at WHERE t < m.createdAt]) END AS older`,
+			map[string]any{"key": key})
+		if err != nil {
+			return nil, err
+		}
+		r := recs[0]
+		get := func(name string) int64 { v, _ := r.Get(name); n, _ := v.(int64); return n }
+		model, _ := r.Get("model")
+		return Residue{Model: model.(bool), Elements: int(get("elements")), Changes: int(get("changes")), Seqs: int(get("seqs")),
+			MaxSeq: get("maxSeq"), ChangeSeq: get("changeSeq"), Older: int(get("older"))}, nil
+	})
+	if err != nil {
+		return Residue{}, err
+	}
+	return res.(Residue), nil
+}
