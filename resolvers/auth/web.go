@@ -23,13 +23,13 @@ type Hosts struct {
 // process, not served on an address) any host is accepted.
 func NewHosts(listenAddr string, allowed []string) (*Hosts, error) {
 	h := &Hosts{any: listenAddr == ""}
-	for _, a := range allowed {
-		a = normalHost(a)
+	for _, raw := range allowed {
+		a := normalHost(raw)
 		switch {
 		case a == "*":
 			h.any = true
-		case a == "" || strings.ContainsAny(a, "/ "):
-			return nil, fmt.Errorf("allowed host %q: want a host name or address without scheme or port", a)
+		case a == "" || strings.ContainsAny(raw, "/ @"):
+			return nil, fmt.Errorf("allowed host %q: want a host name or address, without scheme or path", raw)
 		default:
 			h.names = append(h.names, a)
 		}
