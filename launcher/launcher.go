@@ -1,6 +1,11 @@
 // Package launcher builds and runs the embedded Neo4j: Neo4j Community 5.26 started by the small
 // Java program in this folder, with Bolt on loopback and its store in a data directory.
 //
+// The database requires a password: the Java side generates one at the first start and keeps it
+// in the data directory (PasswordFile, mode 0600, the directory 0700); DB carries it for the
+// driver. Bolt is served through a filter that drops anything but Bolt connections, so a web page
+// cannot reach the database over a WebSocket.
+//
 // Start reuses a database that another modelgraph process already runs on the same data
 // directory, so two processes never open one store; only the process that started the database
 // stops it.
@@ -37,17 +42,27 @@ type Config struct {
 	Maven        string        // mvn binary; default mvn on PATH
 	StartTimeout time.Duration // default 3 minutes
 	Logger       *slog.Logger  // default: discard
+
+	insecureNoAuth bool // tests only: start with authentication off, as launchers once did
 }
+
+// PasswordFile is the file in the data directory that holds the password of the user neo4j.
+const PasswordFile = "auth.password"
+
+// Username is the one user of the embedded database.
+const Username = "neo4j"
 
 // DB is a running embedded database.
 type DB struct {
-	URI   string
-	owned bool
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	done  chan struct{}
-	log   *slog.Logger
-	once  sync.Once
+	URI      string
+	Username string // Username
+	Password string // the content of PasswordFile
+	owned    bool
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	done     chan struct{}
+	log      *slog.Logger
+	once     sync.Once
 }
 
 // Owned reports whether this process started the database (and so stops it).
@@ -105,8 +120,12 @@ func Start(ctx context.Context, cfg Config) (*DB, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("launcher: create data folder: %w", err)
+	}
+	// The store and the password file are the user's alone, also for a folder made before.
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("launcher: restrict data folder: %w", err)
 	}
 	unlock, err := lockFile(cfg.DataDir + ".lock")
 	if err != nil {
@@ -115,7 +134,11 @@ func Start(ctx context.Context, cfg Config) (*DB, error) {
 	defer unlock()
 	if port, ok := runningPort(cfg.DataDir); ok {
 		cfg.Logger.Info("using the embedded Neo4j already running on this data folder", "port", port, "data", cfg.DataDir)
-		return &DB{URI: boltURI(port), log: cfg.Logger}, nil
+		db := &DB{URI: boltURI(port), log: cfg.Logger}
+		if err := db.readPassword(cfg); err != nil {
+			return nil, fmt.Errorf("%w (the database on port %d may have been started by an older modelgraph without authentication: stop it and start again)", err, port)
+		}
+		return db, nil
 	}
 	if err := Build(ctx, cfg); err != nil {
 		return nil, err
@@ -124,6 +147,24 @@ func Start(ctx context.Context, cfg Config) (*DB, error) {
 }
 
 func boltURI(port int) string { return "bolt://127.0.0.1:" + strconv.Itoa(port) }
+
+// readPassword sets the credentials from the data folder's password file.
+func (d *DB) readPassword(cfg Config) error {
+	if cfg.insecureNoAuth {
+		return nil
+	}
+	path := filepath.Join(cfg.DataDir, PasswordFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("launcher: read the embedded Neo4j password: %w", err)
+	}
+	pw := strings.TrimSpace(string(b))
+	if pw == "" {
+		return fmt.Errorf("launcher: %s is empty; delete it and restart the embedded Neo4j to generate a new password", path)
+	}
+	d.Username, d.Password = Username, pw
+	return nil
+}
 
 // runningPort reads the port file a running launcher leaves in its data folder and checks that
 // Bolt answers there.
@@ -144,7 +185,7 @@ func start(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("launcher: port %d already has a Bolt server that does not use %s; stop it, or set NEO4J_URI to use it, or choose another port", cfg.Port, cfg.DataDir)
 	}
 	logPath := filepath.Join(cfg.DataDir, "launcher.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("launcher: open log: %w", err)
 	}
@@ -153,6 +194,9 @@ func start(ctx context.Context, cfg Config) (*DB, error) {
 		"-jar", filepath.Join(cfg.Dir, "target", "launcher.jar"),
 		"--data", cfg.DataDir, "--port", strconv.Itoa(cfg.Port), "--page-cache", cfg.PageCache,
 		"--exit-on-stdin-eof",
+	}
+	if cfg.insecureNoAuth {
+		args = append(args, "--insecure-no-auth")
 	}
 	cmd := exec.Command(cfg.Java, args...)
 	// Its own process group: Ctrl-C reaches modelgraph, which then stops the database in order.
@@ -194,7 +238,11 @@ func start(ctx context.Context, cfg Config) (*DB, error) {
 	defer timer.Stop()
 	select {
 	case <-ready:
-		cfg.Logger.Info("embedded Neo4j is ready", "uri", db.URI)
+		if err := db.readPassword(cfg); err != nil {
+			db.Stop()
+			return nil, err
+		}
+		cfg.Logger.Info("embedded Neo4j is ready", "uri", db.URI, "user", db.Username, "password_file", filepath.Join(cfg.DataDir, PasswordFile))
 		return db, nil
 	case <-db.done:
 		return nil, fmt.Errorf("launcher: embedded Neo4j exited during start (%s); last lines of %s:\n%s", cmd.ProcessState, logPath, tail(logPath, 15))

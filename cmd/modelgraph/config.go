@@ -70,7 +70,7 @@ func (c *dbConfig) connect(ctx context.Context, e *env) (*graph.Store, func(), e
 	if err := c.check(); err != nil {
 		return nil, nil, err
 	}
-	uri := c.uri
+	uri, user, pass := c.uri, c.username, c.password
 	var db *launcher.DB
 	if uri == "" {
 		c.embedded.Logger = e.log
@@ -79,9 +79,10 @@ func (c *dbConfig) connect(ctx context.Context, e *env) (*graph.Store, func(), e
 		if err != nil {
 			return nil, nil, err
 		}
-		uri = db.URI
+		// The embedded database's own account, from its password file.
+		uri, user, pass = db.URI, db.Username, db.Password
 	}
-	store, err := graph.Open(ctx, graph.Config{URI: uri, Username: c.username, Password: c.password, Database: c.database, MaxDepth: c.maxDepth}, 30*time.Second)
+	store, err := graph.Open(ctx, graph.Config{URI: uri, Username: user, Password: pass, Database: c.database, MaxDepth: c.maxDepth}, 30*time.Second)
 	if err != nil {
 		db.Stop()
 		return nil, nil, err

@@ -16,7 +16,8 @@ func TestMain(m *testing.M) { os.Exit(graphtest.Main(m)) }
 // cli runs the command in process with the test database as NEO4J_URI.
 func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	env := map[string]string{"NEO4J_URI": graphtest.URI(), "LOG_LEVEL": "warn"}
+	user, pass := graphtest.Credentials()
+	env := map[string]string{"NEO4J_URI": graphtest.URI(), "NEO4J_USERNAME": user, "NEO4J_PASSWORD": pass, "LOG_LEVEL": "warn"}
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
 	return code, out.String(), errOut.String()

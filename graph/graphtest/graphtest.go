@@ -1,5 +1,6 @@
-// Package graphtest gives integration tests a real Neo4j: the one NEO4J_TEST_URI points at, or an
-// embedded one started for the test binary in a temporary folder on a free loopback port.
+// Package graphtest gives integration tests a real Neo4j: the one NEO4J_TEST_URI points at (with
+// NEO4J_TEST_USERNAME and NEO4J_TEST_PASSWORD), or an embedded one started for the test binary in
+// a temporary folder on a free loopback port, reached with the password the launcher generated.
 //
 // Use it from TestMain:
 //
@@ -25,9 +26,10 @@ import (
 )
 
 var (
-	store *graph.Store
-	uri   string
-	seq   atomic.Int64
+	store              *graph.Store
+	uri                string
+	username, password string
+	seq                atomic.Int64
 )
 
 // Main starts or connects to the test database, runs the tests and stops what it started. It
@@ -40,6 +42,7 @@ func Main(m *testing.M) int {
 	}
 	ctx := context.Background()
 	uri = os.Getenv("NEO4J_TEST_URI")
+	username, password = os.Getenv("NEO4J_TEST_USERNAME"), os.Getenv("NEO4J_TEST_PASSWORD")
 	var db *launcher.DB
 	if uri == "" {
 		dir, err := os.MkdirTemp("", "modelgraph-test-neo4j-")
@@ -60,12 +63,12 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		defer db.Stop()
-		uri = db.URI
+		uri, username, password = db.URI, db.Username, db.Password
 	}
 	s, err := graph.Open(ctx, graph.Config{
 		URI:      uri,
-		Username: os.Getenv("NEO4J_TEST_USERNAME"),
-		Password: os.Getenv("NEO4J_TEST_PASSWORD"),
+		Username: username,
+		Password: password,
 		Database: os.Getenv("NEO4J_TEST_DATABASE"),
 		MaxDepth: 10,
 	}, time.Minute)
@@ -102,6 +105,10 @@ func fuzzing() bool {
 
 // URI returns the Bolt URI of the test database; Main must have run.
 func URI() string { return uri }
+
+// Credentials returns the user and password of the test database (both empty when a database
+// given by NEO4J_TEST_URI needs none); Main must have run.
+func Credentials() (user, pass string) { return username, password }
 
 // ModelKey returns a model key unique to this test run, derived from the test name.
 func ModelKey(t testing.TB) string {
