@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -76,19 +78,73 @@ func decodeYAML(data []byte, f *File) error {
 		}
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			ps := make([]Problem, len(te.Errors))
-			for i, m := range te.Errors {
-				ps[i] = Problem{Path: "document", Reason: strings.TrimPrefix(m, "yaml: ")}
+			ps := make([]Problem, 0, min(len(te.Errors), MaxProblems))
+			for _, m := range te.Errors[:min(len(te.Errors), MaxProblems)] {
+				ps = append(ps, Problem{Path: "document", Reason: clipMessage(strings.TrimPrefix(m, "yaml: "))})
 			}
-			return &ValidationError{Problems: ps}
+			return &ValidationError{Problems: capProblems(ps, len(te.Errors)-len(ps))}
 		}
-		return invalid("document", "", "", "is not valid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		return invalid("document", "", "", "is not valid YAML: "+clipMessage(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return invalid("document", "", "", "holds more than one YAML document; put one model in a file")
 	}
+	if hasLongDigitRun(data) {
+		if ps := yamlBigIntegers(data); len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+	}
 	return nil
+}
+
+// clipMessage bounds a decoder's message, which may quote the offending input.
+func clipMessage(s string) string {
+	if len(s) <= 4*MaxEcho {
+		return s
+	}
+	return Clip(s[:4*MaxEcho]) + " (message shortened)"
+}
+
+// hasLongDigitRun reports whether data holds 19 digits in a row, the shortest integer that may not
+// fit in 64 bits. Only then is the YAML read a second time to look for such integers.
+func hasLongDigitRun(data []byte) bool {
+	run := 0
+	for _, c := range data {
+		if c >= '0' && c <= '9' {
+			run++
+			if run >= 19 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+var yamlDecimalInteger = regexp.MustCompile(`^[-+]?[0-9][0-9_]*$`)
+
+// yamlBigIntegers finds plain integers too large for 64 bits. The YAML decoder turns them into
+// floats, losing digits; they are refused instead, as in JSON.
+func yamlBigIntegers(data []byte) []Problem {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil
+	}
+	var ps []Problem
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Tag == "!!float" && yamlDecimalInteger.MatchString(n.Value) {
+			ps = append(ps, Problem{Path: "document", Field: fmt.Sprintf("line %d", n.Line),
+				Reason: fmt.Sprintf("integer %s is out of range: integers must fit in 64 bits (%d to %d); write it as a string or a decimal", Clip(n.Value), math.MinInt64, math.MaxInt64)})
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	return capProblems(ps, 0)
 }
 
 func decodeJSON(data []byte, f *File) error {
@@ -99,10 +155,13 @@ func decodeJSON(data []byte, f *File) error {
 		if errors.Is(err, io.EOF) {
 			return invalid("document", "", "", "is empty")
 		}
-		return invalid("document", "", "", "is not valid model JSON: "+jsonErrorWhere(data, err))
+		return invalid("document", "", "", "is not valid model JSON: "+clipMessage(jsonErrorWhere(data, err)))
 	}
 	if dec.More() {
 		return invalid("document", "", "", "has data after the model object")
+	}
+	if ps := jsonDuplicateKeys(data); len(ps) > 0 {
+		return &ValidationError{Problems: ps}
 	}
 	return nil
 }

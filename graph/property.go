@@ -62,7 +62,7 @@ func checkKey(s string) string {
 		return "is required"
 	}
 	if !keyPattern.MatchString(s) {
-		return fmt.Sprintf("%q is not a valid key: use 1 to 64 lower-case letters, digits and '-', starting with a letter or digit", s)
+		return fmt.Sprintf("%s is not a valid key: use 1 to 64 lower-case letters, digits and '-', starting with a letter or digit", quote(s))
 	}
 	return ""
 }
@@ -82,9 +82,12 @@ func normalizeValue(v any) (any, string) {
 		if i, err := x.Int64(); err == nil {
 			return i, ""
 		}
+		if isIntegerLiteral(string(x)) {
+			return nil, fmt.Sprintf("integer %s is out of range: integers must fit in 64 bits (%d to %d); write it as a string or a decimal", Clip(string(x)), math.MinInt64, math.MaxInt64)
+		}
 		f, err := x.Float64()
 		if err != nil {
-			return nil, fmt.Sprintf("number %s is out of range", x)
+			return nil, fmt.Sprintf("number %s is out of range", Clip(string(x)))
 		}
 		return normalizeValue(f)
 	case int:
@@ -93,7 +96,7 @@ func normalizeValue(v any) (any, string) {
 		return x, ""
 	case uint64:
 		if x > math.MaxInt64 {
-			return nil, "integer is too large"
+			return nil, fmt.Sprintf("integer %d is out of range: integers must fit in 64 bits (%d to %d); write it as a string or a decimal", x, int64(math.MinInt64), int64(math.MaxInt64))
 		}
 		return int64(x), ""
 	case float64:
@@ -111,6 +114,11 @@ func normalizeValue(v any) (any, string) {
 	default:
 		return nil, fmt.Sprintf("value of type %s is not allowed; use a string, number or boolean", typeName(v))
 	}
+}
+
+// isIntegerLiteral reports whether a number as written has no fraction and no exponent.
+func isIntegerLiteral(s string) bool {
+	return s != "" && !strings.ContainsAny(s, ".eE")
 }
 
 func typeName(v any) string {
@@ -133,16 +141,16 @@ func checkProperty(spec PropertySpec, v any) string {
 			return fmt.Sprintf("must be a string, got %v", v)
 		}
 		if len(spec.Enum) > 0 && !slices.Contains(spec.Enum, s) {
-			return fmt.Sprintf("%q is not allowed; use one of %s", s, strings.Join(spec.Enum, ", "))
+			return fmt.Sprintf("%s is not allowed; use one of %s", quote(s), strings.Join(spec.Enum, ", "))
 		}
 	case PropBool:
 		if _, ok := v.(bool); !ok {
-			return fmt.Sprintf("must be true or false, got %v", v)
+			return fmt.Sprintf("must be true or false, got %s", Clip(fmt.Sprint(v)))
 		}
 	case PropNumber, PropInteger:
 		f, ok := asFloat(v)
 		if !ok {
-			return fmt.Sprintf("must be a number, got %v", v)
+			return fmt.Sprintf("must be a number, got %s", Clip(fmt.Sprint(v)))
 		}
 		if spec.Type == PropInteger && f != math.Trunc(f) {
 			return fmt.Sprintf("must be a whole number, got %v", v)
@@ -176,7 +184,7 @@ func checkProperties(props map[string]any, specs []PropertySpec, reserved bool, 
 	for _, name := range sortedKeys(props) {
 		field := "properties." + name
 		if !propNamePattern.MatchString(name) {
-			add(field, fmt.Sprintf("%q is not a valid property name: use letters, digits and '_', starting with a letter, at most 64", name))
+			add(field, fmt.Sprintf("%s is not a valid property name: use letters, digits and '_', starting with a letter, at most 64", quote(name)))
 			continue
 		}
 		if reserved && slices.Contains(reservedProps, name) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -18,15 +19,23 @@ type Config struct {
 	Database string // "" means the server's default database
 	// MaxDepth caps maxDepth on traversals (default 10).
 	MaxDepth int
-	// RetryTime bounds how long a transaction is retried on transient errors (default 15s).
+	// Timeout bounds how long a query waits for a database that does not answer: opening a
+	// connection, waiting for a free one in the pool (default 5s). During an outage requests fail
+	// with ErrUnavailable after about this long instead of hanging.
+	Timeout time.Duration
+	// RetryTime bounds how long a transaction is retried on transient errors (default Timeout).
 	RetryTime time.Duration
 }
+
+// DefaultTimeout is Config.Timeout when it is not set.
+const DefaultTimeout = 5 * time.Second
 
 // Store is modelgraph's access to Neo4j. It is safe for concurrent use.
 type Store struct {
 	driver   neo4j.DriverWithContext
 	database string
 	maxDepth int
+	timeout  time.Duration // Config.Timeout as applied
 }
 
 // Open connects to Neo4j and checks that it answers, retrying for up to wait. A negative wait
@@ -37,13 +46,17 @@ func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 	if cfg.Username != "" {
 		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RetryTime <= 0 {
+		cfg.RetryTime = cfg.Timeout
+	}
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *neo4j.Config) {
 		c.MaxConnectionPoolSize = 100
-		c.ConnectionAcquisitionTimeout = 30 * time.Second
+		c.ConnectionAcquisitionTimeout = cfg.Timeout
+		c.SocketConnectTimeout = cfg.Timeout
 		c.MaxTransactionRetryTime = cfg.RetryTime
-		if c.MaxTransactionRetryTime <= 0 {
-			c.MaxTransactionRetryTime = 15 * time.Second
-		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open neo4j %s: %w", cfg.URI, err)
@@ -52,7 +65,7 @@ func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 		cfg.MaxDepth = 10
 	}
 	if wait < 0 {
-		return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth}, nil
+		return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth, timeout: cfg.Timeout}, nil
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -66,8 +79,11 @@ func Open(ctx context.Context, cfg Config, wait time.Duration) (*Store, error) {
 		driver.Close(ctx)
 		return nil, fmt.Errorf("%w: connect to %s: %v", ErrUnavailable, cfg.URI, err)
 	}
-	return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth}, nil
+	return &Store{driver: driver, database: cfg.Database, maxDepth: cfg.MaxDepth, timeout: cfg.Timeout}, nil
 }
+
+// Timeout is how long a query waits for a database that does not answer (Config.Timeout).
+func (s *Store) Timeout() time.Duration { return s.timeout }
 
 // Close releases the driver's connections.
 func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
@@ -116,22 +132,32 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 
 // read runs fn in a read transaction, retried by the driver on transient errors.
 func (s *Store) read(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	release, err := acquireSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(ctx)
-	res, err := sess.ExecuteRead(ctx, fn)
-	return res, mapErr(err)
+	res, err := sess.ExecuteRead(ctx, fn, txTimeout(ctx)...)
+	return res, mapCtxErr(ctx, err)
 }
 
 // write runs fn in one write transaction: everything fn does is committed together or not at all.
 func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	release, err := acquireSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(ctx)
-	res, err := sess.ExecuteWrite(ctx, fn)
-	return res, mapErr(err)
+	res, err := sess.ExecuteWrite(ctx, fn, txTimeout(ctx)...)
+	return res, mapCtxErr(ctx, err)
 }
 
 // run sends one query and collects its records; it is the only place queries go out, so it is
-// where round trips are counted.
+// where round trips are counted and where a request's row budget is spent.
 func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
@@ -140,7 +166,19 @@ func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params
 	if err != nil {
 		return nil, err
 	}
-	return res.Collect(ctx)
+	b := budgetFrom(ctx)
+	if b == nil || b.maxRows <= 0 {
+		return res.Collect(ctx)
+	}
+	var out []*neo4j.Record
+	for res.Next(ctx) {
+		r := res.Record()
+		if err := b.spend(rowWeight(r)); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, res.Err()
 }
 
 type counterKey struct{}
@@ -157,11 +195,16 @@ func mapErr(err error) error {
 		return nil
 	}
 	var ve *ValidationError
-	if errors.As(err, &ve) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnavailable) {
+	if errors.As(err, &ve) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTooLarge) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	if neo4j.IsConnectivityError(err) {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	var ue *neo4j.UsageError
+	if errors.As(err, &ue) && (strings.Contains(ue.Message, "closed driver") || strings.Contains(ue.Message, "Pool closed")) {
+		// The server is shutting down and has closed its connections (an import cut off).
+		return fmt.Errorf("%w: shutting down: %v", ErrUnavailable, err)
 	}
 	// Retries ran out; if the last attempt could not reach the database, it is unavailable.
 	var limit *neo4j.TransactionExecutionLimit
@@ -172,5 +215,20 @@ func mapErr(err error) error {
 	if errors.As(err, &ne) && ne.Code == "Neo.ClientError.Schema.ConstraintValidationFailed" {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}
+	if errors.As(err, &ne) && strings.Contains(ne.Code, "TransactionTimedOut") {
+		return fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+	}
 	return err
+}
+
+// mapCtxErr is mapErr, except that a failure after the request's context ended is reported as
+// that ending (deadline or cancellation): the driver then returns assorted errors.
+func mapCtxErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %v", cerr, err)
+	}
+	return mapErr(err)
 }

@@ -34,7 +34,7 @@ func Validate(f *File, lim Limits) []Problem {
 			continue
 		}
 		if j, dup := firstAt[e.Key]; dup {
-			v.add(path, e.Key, "key", fmt.Sprintf("duplicate key: elements[%d] already uses %q", j, e.Key))
+			v.add(path, e.Key, "key", fmt.Sprintf("duplicate key: elements[%d] already uses %s", j, quote(e.Key)))
 			continue
 		}
 		firstAt[e.Key] = i
@@ -52,30 +52,45 @@ func Validate(f *File, lim Limits) []Problem {
 		}
 		seen[id] = i
 	}
-	return v.problems
+	return v.result()
 }
 
 // ValidateElement checks one element on its own (no relationships), as a mutation would.
 func ValidateElement(e *Element) []Problem {
 	v := &validator{}
 	v.element("element", e)
-	return v.problems
+	return v.result()
 }
 
 // ValidateRelationship checks one relationship whose endpoint kinds are looked up by kindOf.
 func ValidateRelationship(r *Relationship, kindOf func(key string) (Kind, bool)) []Problem {
 	v := &validator{}
 	v.relationship("relationship", r, kindOf)
-	return v.problems
+	return v.result()
 }
 
 type validator struct {
 	problems []Problem
+	more     int // problems found after the first MaxProblems
 }
 
+// maxReason bounds one problem's reason; reasons quote user values through quote, so this only
+// guards against a reason built from something unexpected.
+const maxReason = 1000
+
 func (v *validator) add(path, key, field, reason string) {
-	v.problems = append(v.problems, Problem{Path: path, Key: key, Field: field, Reason: reason})
+	if len(v.problems) >= MaxProblems {
+		v.more++
+		return
+	}
+	if len(reason) > maxReason {
+		reason = reason[:maxReason] + "..."
+	}
+	v.problems = append(v.problems, Problem{Path: path, Key: Clip(key), Field: Clip(field), Reason: reason})
 }
+
+// result is the problems found, capped, with a count of the rest.
+func (v *validator) result() []Problem { return capProblems(v.problems, v.more) }
 
 func (v *validator) model(m Model) {
 	if why := checkKey(m.Key); why != "" {
@@ -105,7 +120,7 @@ func (v *validator) element(path string, e *Element) {
 	case e.Kind == "":
 		v.add(path, e.Key, "kind", "is required")
 	case !known:
-		v.add(path, e.Key, "kind", fmt.Sprintf("unknown kind %q; known kinds: %s", e.Kind, strings.Join(kindNames(allKinds), ", ")))
+		v.add(path, e.Key, "kind", fmt.Sprintf("unknown kind %s; known kinds: %s", quote(string(e.Kind)), strings.Join(kindNames(allKinds), ", ")))
 	}
 	v.text(path, e.Key, "name", e.Name, MaxNameLen, true)
 	v.text(path, e.Key, "description", e.Description, MaxDescriptionLen, false)
@@ -142,7 +157,7 @@ func (v *validator) relationship(path string, r *Relationship, kindOf func(strin
 		v.add(path, id, "type", "is required")
 		return
 	case !known:
-		v.add(path, id, "type", fmt.Sprintf("unknown relationship type %q; known types: %s", r.Type, relTypeList()))
+		v.add(path, id, "type", fmt.Sprintf("unknown relationship type %s; known types: %s", quote(string(r.Type)), relTypeList()))
 		return
 	}
 	if r.From != "" && r.From == r.To {
@@ -161,7 +176,7 @@ func (v *validator) endpoint(path, id, field, key string, kindOf func(string) (K
 	}
 	k, ok := kindOf(key)
 	if !ok {
-		v.add(path, id, field, fmt.Sprintf("%s %q in this model", noElementReason, key))
+		v.add(path, id, field, fmt.Sprintf("%s %s in this model", noElementReason, quote(key)))
 		return "", false
 	}
 	return k, LookupKindOK(k)
