@@ -32,10 +32,6 @@ const (
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
 )
 
-// MaxComplexity bounds how much one operation may ask for; each field counts one, list fields
-// count their children once.
-const MaxComplexity = 5000
-
 // Options configure the HTTP handler.
 type Options struct {
 	Log *slog.Logger
@@ -43,6 +39,11 @@ type Options struct {
 	MaxImportElements int
 	// MaxBodyBytes bounds a request body, and so an importModel document (0: 64 MiB).
 	MaxBodyBytes int
+	// Limits bound what one request may cost; zero fields take DefaultLimits.
+	Limits Limits
+	// ClientKey names the client a request comes from, for Limits.MaxClientRequests (nil:
+	// ClientAddress, the remote host).
+	ClientKey func(*http.Request) string
 
 	// Auth checks the bearer credential of every GraphQL request. Nil turns authentication
 	// off: every caller may do everything and X-Actor names the actor.
@@ -71,14 +72,26 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	lim := opts.Limits.withDefaults()
+	srv.Use(shapeLimits{lim: lim})
+	srv.Use(&costLimit{max: lim.MaxComplexity})
+	srv.Use(errorCap{})
+	srv.SetParserTokenLimit(lim.MaxTokens)
 	srv.Use(guard{store: store, open: opts.Auth == nil})
-	srv.SetErrorPresenter(presenter(log))
+	srv.SetErrorPresenter(presenter(log, lim))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": CodeInternal}}
 	})
-	return withActor(http.MaxBytesHandler(srv, int64(opts.MaxBodyBytes)))
+	clientKey := opts.ClientKey
+	if clientKey == nil {
+		clientKey = ClientAddress
+	}
+	clients := &clientLimiter{max: lim.MaxClientRequests, key: clientKey, active: map[string]int{}}
+	var h http.Handler = capResponse(lim.MaxResponseBytes, srv)
+	h = requestScope(lim, h)
+	h = checkBody(int64(opts.MaxBodyBytes), h)
+	return withActor(clients.wrap(h))
 }
 
 // withActor puts who makes changes into the request context for the change history: the
@@ -157,9 +170,10 @@ func (o Options) hosts() (*auth.Hosts, error) {
 	return auth.NewHosts(o.Addr, o.AllowedHosts)
 }
 
-// presenter maps the graph package's error kinds to extensions.code; anything unexpected is
-// logged once and shown as an internal error without its details.
-func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+// presenter maps the graph package's error kinds and the limits' refusals to extensions.code;
+// anything unexpected is logged once (shortened) and shown as an internal error without its
+// details. Messages are shortened too: they may quote what the client sent.
+func presenter(log *slog.Logger, lim Limits) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		if gerr.Extensions == nil {
@@ -168,28 +182,44 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var ve *graph.ValidationError
 		switch {
 		case errors.As(err, &ve):
+			ps, more := ve.Listed()
 			gerr.Extensions["code"] = CodeBadUserInput
-			gerr.Extensions["problems"] = ve.Problems
+			gerr.Extensions["problems"] = ps
+			if more > 0 {
+				gerr.Extensions["more"] = more
+			}
 		case errors.Is(err, graph.ErrInvalid):
 			gerr.Extensions["code"] = CodeBadUserInput
 		case errors.Is(err, graph.ErrNotFound):
 			gerr.Extensions["code"] = CodeNotFound
 		case errors.Is(err, graph.ErrConflict):
 			gerr.Extensions["code"] = CodeConflict
+		case errors.Is(err, graph.ErrTooLarge):
+			refuse(gerr, limitError("MaxRows", lim.MaxRows, "the request reads more than %d rows from the database", lim.MaxRows))
+		case errors.Is(err, context.DeadlineExceeded):
+			refuse(gerr, limitError("RequestTimeout", lim.RequestTimeout, "the request took longer than %s", lim.RequestTimeout))
 		case errors.Is(err, graph.ErrUnavailable):
-			log.Warn("database unavailable", "err", err)
+			log.Warn("database unavailable", "err", clipLog(err))
 			gerr.Message = "database unavailable; try again later"
 			gerr.Extensions["code"] = CodeUnavailable
 		case gerr.Extensions["code"] != nil:
-			// Already classified by gqlgen (parse or validation failure).
-		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-			gerr.Message = "request cancelled or timed out"
+			// Already classified (parse or validation failure, a limit).
+		case isArgumentError(ctx, gerr):
+			gerr.Message = fmt.Sprintf("bad value for %s: %s", argumentPath(ctx, gerr), gerr.Message)
+			gerr.Extensions["code"] = CodeBadUserInput
+		case strings.HasPrefix(gerr.Message, "json request body could not be decoded"):
+			msg, _, _ := strings.Cut(gerr.Message, " body:")
+			gerr.Message = "the request body is not a GraphQL request (an object with query, variables, operationName): " + msg
+			gerr.Extensions["code"] = CodeBadUserInput
+		case errors.Is(err, context.Canceled):
+			gerr.Message = "request cancelled"
 			gerr.Extensions["code"] = CodeUnavailable
 		default:
-			log.Error("request failed", "err", err, "path", gerr.Path.String())
+			log.Error("request failed", "err", clipLog(err), "path", gerr.Path.String())
 			gerr.Message = "internal error"
 			gerr.Extensions["code"] = CodeInternal
 		}
+		gerr.Message = clipText(gerr.Message, maxMessage)
 		return gerr
 	}
 }
