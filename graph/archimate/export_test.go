@@ -54,6 +54,11 @@ func xmllint(t *testing.T, path string) {
 
 func runXmllint(t *testing.T, path string) (string, error) {
 	t.Helper()
+	return runXmllintSchema(t, path, "archimate3_Model.xsd")
+}
+
+func runXmllintSchema(t *testing.T, path, schema string) (string, error) {
+	t.Helper()
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
 		t.Fatal("xmllint is not installed: the schema validation of exported files needs it " +
@@ -70,7 +75,7 @@ func runXmllint(t *testing.T, path string) (string, error) {
 	if err := os.WriteFile(catalog, []byte(cat), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--nonet", "--noout", "--schema", filepath.Join(dir, "archimate3_Model.xsd"), path)
+	cmd := exec.Command(bin, "--nonet", "--noout", "--schema", filepath.Join(dir, schema), path)
 	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+catalog)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

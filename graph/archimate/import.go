@@ -89,6 +89,7 @@ func (im *importer) build() *graph.File {
 			continue
 		}
 		seen[r.ID()] = c.ID
+		im.report.Relationships++
 		f.Relationships = append(f.Relationships, r)
 		im.relPos = append(im.relPos, c.pos)
 		im.relID = append(im.relID, c.ID)
@@ -191,7 +192,6 @@ func (im *importer) relationship(c xConcept) (graph.Relationship, bool) {
 		}
 	}
 	im.relText(c, &r)
-	im.report.Relationships++
 	return r, true
 }
 
