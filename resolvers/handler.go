@@ -137,6 +137,9 @@ func NewHandler(store *graph.Store, opts Options) http.Handler {
 			http.Error(w, "server misconfigured", http.StatusInternalServerError)
 		})
 	}
+	if opts.Auth != nil && opts.ClientKey == nil {
+		opts.ClientKey = identityClient
+	}
 	api := NewGraphQL(store, opts)
 	if opts.Auth != nil {
 		api = auth.Authenticate(opts.Auth, api)
@@ -154,6 +157,15 @@ func NewHandler(store *graph.Store, opts Options) http.Handler {
 	})
 	mux.Handle("/", withPageHeaders(playground.Handler()))
 	return hosts.Handler(auth.CORS(opts.CORSOrigins, withHeaders(mux)))
+}
+
+// identityClient is the client key with authentication on: the caller's identity, so that the
+// per-client limit counts per token or OIDC subject rather than per proxy address.
+func identityClient(r *http.Request) string {
+	if id := auth.FromContext(r.Context()); id != nil && id.Actor != "" {
+		return id.Actor
+	}
+	return ClientAddress(r)
 }
 
 // Check reports options NewHandler cannot serve with: a bad listen address, allowed host or
