@@ -57,17 +57,18 @@ type relTriple struct {
 }
 
 type applier struct {
-	old        *Model
-	info       graph.Model
-	elems      *cow[elem]
-	rels       *cow[rel]
-	keys       map[string]NodeID
-	keysCloned bool
-	b          Builder // for its interning of property values
-	added      map[relTriple]RelID
-	deadNode   map[NodeID]bool
-	deadRel    map[RelID]bool
-	structural bool
+	old         *Model
+	info        graph.Model
+	elems       *cow[elem]
+	rels        *cow[rel]
+	keys        map[string]NodeID
+	keysCloned  bool
+	b           Builder // for its interning of property values
+	added       map[relTriple]RelID
+	deadNode    map[NodeID]bool
+	deadRel     map[RelID]bool
+	structural  bool
+	kindChanged bool
 }
 
 func (a *applier) apply(e Edit) error {
@@ -104,6 +105,9 @@ func (a *applier) upsertElement(e graph.Element) error {
 	}
 	rec := a.b.elem(e, k)
 	if id, ok := a.keys[e.Key]; ok {
+		if a.elems.at(int(id)).kind != k {
+			a.kindChanged = true
+		}
 		a.elems.set(int(id), rec)
 		return nil
 	}
@@ -184,8 +188,17 @@ func (a *applier) deleteRel(r graph.Relationship) error {
 func (a *applier) finish(revision int64) (*Model, error) {
 	m := &Model{info: a.info, revision: revision, elems: a.elems.pages, rels: a.rels.pages, keys: a.keys}
 	if !a.structural {
-		// Same elements and relationships, same ids: the adjacency and its buffers carry over.
+		// Same elements and relationships, same ids: the adjacency and its buffers carry over,
+		// and so does the result order unless a kind changed.
 		m.out, m.in, m.work, m.msbfs = a.old.out, a.old.in, a.old.work, a.old.msbfs
+		m.kinds, m.order = a.old.kinds, a.old.order
+		if a.kindChanged {
+			m.kinds = make([]uint8, m.elems.n)
+			for i := range m.kinds {
+				m.kinds[i] = m.elems.at(i).kind
+			}
+			m.order = &order{}
+		}
 		return m, nil
 	}
 	if len(a.deadNode) > 0 || len(a.deadRel) > 0 {

@@ -117,6 +117,11 @@ func (b *Builder) Build() (*Model, error) {
 // index builds the adjacency and the traversal buffers of m from its elements and relationships.
 func (m *Model) index() error {
 	n := m.elems.n
+	m.kinds = make([]uint8, n)
+	for i := range n {
+		m.kinds[i] = m.elems.at(i).kind
+	}
+	m.order = &order{}
 	m.out = buildAdjacency(n, &m.rels, false)
 	m.in = buildAdjacency(n, &m.rels, true)
 	if err := m.checkDuplicates(); err != nil {
@@ -155,6 +160,14 @@ func buildAdjacency(n int, rels *pages[rel], incoming bool) adjacency {
 		j := next[v]
 		next[v]++
 		a.other[j], a.typ[j], a.rel[j] = w, rels.at(int(i)).typ, RelID(i)
+	}
+	a.prop = make([]int32, n)
+	for v := range n {
+		j := a.off[v]
+		for j < a.off[v+1] && propagating&(1<<a.typ[j]) != 0 {
+			j++
+		}
+		a.prop[v] = j
 	}
 	return a
 }

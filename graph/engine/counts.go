@@ -72,10 +72,7 @@ func (m *Model) countBatch(w *msWork, roots []NodeID, counts []int, d int, want 
 		for _, u := range w.cur {
 			f := w.frontier[u]
 			w.frontier[u] = 0
-			for j := a.off[u]; j < a.off[u+1]; j++ {
-				if propagating&(1<<a.typ[j]) == 0 {
-					continue
-				}
+			for j := a.off[u]; j < a.prop[u]; j++ {
 				v := a.other[j]
 				if nb := f &^ w.seen[v]; nb != 0 {
 					if w.next[v] == 0 {
@@ -93,7 +90,7 @@ func (m *Model) countBatch(w *msWork, roots []NodeID, counts []int, d int, want 
 			}
 			w.seen[v] |= nb
 			w.frontier[v] = nb
-			if want&(1<<m.elems.at(int(v)).kind) != 0 {
+			if want&(1<<m.kinds[v]) != 0 {
 				for ; nb != 0; nb &= nb - 1 {
 					counts[bits.TrailingZeros64(nb)]++
 				}

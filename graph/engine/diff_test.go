@@ -225,3 +225,24 @@ func TestEditOfRecordedChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyKindChangeReorders(t *testing.T) {
+	m := toy(t)
+	got, err := m.Apply([]Edit{{Op: UpsertElement, Element: graph.Element{Key: "tech-crm", Kind: graph.Capability, Name: "CRM"}}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Results order by kind name: as a Capability, tech-crm now comes first at distance 4.
+	rs, _ := got.Supporters(id(t, got, "vp-fast"), SupportersOptions{})
+	want := "act-sell@1 cap-pricing@2 proc-order@2 proc-quote@3 proc-return@3 tech-erp@3 tech-crm@4 partner-cloud@4 proc-ship@4"
+	if s := reachedText(got, rs); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+	if got.Kind(id(t, got, "tech-crm")) != graph.Capability || m.Kind(id(t, m, "tech-crm")) != graph.Technology {
+		t.Error("kind change went to the wrong model")
+	}
+	rs, _ = m.Supporters(id(t, m, "vp-fast"), SupportersOptions{})
+	if s := reachedText(m, rs); !strings.HasSuffix(s, "partner-cloud@4 proc-ship@4 tech-crm@4") {
+		t.Errorf("old model reordered: %s", s)
+	}
+}

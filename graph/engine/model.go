@@ -41,9 +41,11 @@ type rel struct {
 }
 
 // adjacency is one direction of the graph in compressed sparse row form: the edges of node v are
-// the positions off[v] to off[v+1] of the other arrays, sorted by (type, other end).
+// the positions off[v] to off[v+1] of the other arrays, sorted by (type, other end). Propagating
+// types come first in type order, so the propagating edges of v end at prop[v].
 type adjacency struct {
 	off   []int32
+	prop  []int32
 	other []NodeID
 	typ   []uint8
 	rel   []RelID
@@ -57,6 +59,8 @@ type Model struct {
 	elems    pages[elem]
 	rels     pages[rel]
 	keys     map[string]NodeID
+	kinds    []uint8 // the kind of every element, dense for the searches
+	order    *order
 	out, in  adjacency
 	pos      *positions
 	work     *sync.Pool // *work buffers for traversals, sized for this model
@@ -85,7 +89,7 @@ func (m *Model) ID(key string) (NodeID, bool) {
 func (m *Model) Key(id NodeID) string { return m.elems.at(int(id)).key }
 
 // Kind returns the kind of an element.
-func (m *Model) Kind(id NodeID) graph.Kind { return kinds[m.elems.at(int(id)).kind] }
+func (m *Model) Kind(id NodeID) graph.Kind { return kinds[m.kinds[id]] }
 
 // Element returns an element as a graph.Element (a copy: changing it does not change the model).
 func (m *Model) Element(id NodeID) graph.Element {
@@ -142,7 +146,8 @@ type Link struct {
 	Other NodeID
 }
 
-// Out returns the relationships leaving an element, ordered by type (table order) then target id.
+// Out returns the relationships leaving an element, ordered by type (propagating types first,
+// each group in table order) then target id.
 func (m *Model) Out(id NodeID) []Link { return m.out.links(id) }
 
 // In returns the relationships arriving at an element, ordered by type then source id.
@@ -206,10 +211,11 @@ func propMap(ps []Prop) map[string]any {
 	return m
 }
 
-// The metamodel's kinds and relationship types as small numbers, in table order.
+// The metamodel's kinds as small numbers in table order, and its relationship types with the
+// propagating ones first.
 var (
 	kinds     = graph.Kinds()
-	relTypes  = graph.RelTypes()
+	relTypes  = append(graph.PropagatingTypes(), graph.AttachedTypes()...)
 	kindIndex = map[graph.Kind]uint8{}
 	relIndex  = map[graph.RelType]uint8{}
 	// kindRank orders kinds by name, as results are ordered.
@@ -239,7 +245,7 @@ func init() {
 }
 
 func mustRel(t graph.RelType) uint8 {
-	for i, x := range graph.RelTypes() {
+	for i, x := range append(graph.PropagatingTypes(), graph.AttachedTypes()...) {
 		if x == t {
 			return uint8(i)
 		}
@@ -265,4 +271,32 @@ func (m *Model) fileByID() *graph.File {
 // when it was.
 func Validate(m *Model, lim graph.Limits) []Problem {
 	return m.pos.problems(graph.Validate(m.fileByID(), lim))
+}
+
+// order is the position of every element in (kind name, key) order, the order of results;
+// computed on first use and shared by Models with the same elements and kinds.
+type order struct {
+	once sync.Once
+	rank []int32
+}
+
+func (m *Model) rank() []int32 {
+	o := m.order
+	o.once.Do(func() {
+		ids := make([]NodeID, m.Len())
+		for i := range ids {
+			ids[i] = NodeID(i)
+		}
+		slices.SortFunc(ids, func(a, b NodeID) int {
+			if ka, kb := m.kinds[a], m.kinds[b]; ka != kb {
+				return kindRank[ka] - kindRank[kb]
+			}
+			return strings.Compare(m.elems.at(int(a)).key, m.elems.at(int(b)).key)
+		})
+		o.rank = make([]int32, len(ids))
+		for r, id := range ids {
+			o.rank[id] = int32(r)
+		}
+	})
+	return o.rank
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/modelgraph/modelgraph/graph"
 )
@@ -60,7 +59,8 @@ func (m *Model) getWork() *work {
 	return w
 }
 
-// bfs walks from the nodes already queued in w along edges of a whose type bit is in mask, at
+// bfs walks from the nodes already queued in w along edges of a whose type bit is in mask (of
+// propagating types only), at
 // most maxDepth hops (no bound when maxDepth < 0). stop, when not nil, ends the search as soon as
 // it returns true for a newly reached node.
 func (w *work) bfs(a *adjacency, mask uint32, maxDepth int, stop func(NodeID) bool) {
@@ -70,7 +70,7 @@ func (w *work) bfs(a *adjacency, mask uint32, maxDepth int, stop func(NodeID) bo
 		if maxDepth >= 0 && int(d) >= maxDepth {
 			continue
 		}
-		for j := a.off[u]; j < a.off[u+1]; j++ {
+		for j := a.off[u]; j < a.prop[u]; j++ {
 			v := a.other[j]
 			if mask&(1<<a.typ[j]) == 0 || w.seen(v) {
 				continue
@@ -121,7 +121,7 @@ func (m *Model) Supporters(x NodeID, opt SupportersOptions) ([]Reached, error) {
 	w.bfs(&m.in, propagating, d, nil)
 	out := []Reached{}
 	for _, v := range w.queue[1:] {
-		if want&(1<<m.elems.at(int(v)).kind) != 0 {
+		if want&(1<<m.kinds[v]) != 0 {
 			out = append(out, Reached{ID: v, Distance: int(w.dist[v])})
 		}
 	}
@@ -169,25 +169,22 @@ func kindMask(ks []graph.Kind) (uint32, error) {
 	return mask, nil
 }
 
-// less orders elements by kind (name order), then key.
-func (m *Model) cmpElem(a, b NodeID) int {
-	ea, eb := m.elems.at(int(a)), m.elems.at(int(b))
-	if ea.kind != eb.kind {
-		return kindRank[ea.kind] - kindRank[eb.kind]
-	}
-	return strings.Compare(ea.key, eb.key)
-}
-
+// sortReached orders results by distance, kind name, key.
 func (m *Model) sortReached(rs []Reached) {
+	rank := m.rank()
 	slices.SortFunc(rs, func(a, b Reached) int {
 		if a.Distance != b.Distance {
 			return a.Distance - b.Distance
 		}
-		return m.cmpElem(a.ID, b.ID)
+		return int(rank[a.ID] - rank[b.ID])
 	})
 }
 
-func (m *Model) sortIDs(ids []NodeID) { slices.SortFunc(ids, m.cmpElem) }
+// sortIDs orders elements by kind name, key.
+func (m *Model) sortIDs(ids []NodeID) {
+	rank := m.rank()
+	slices.SortFunc(ids, func(a, b NodeID) int { return int(rank[a] - rank[b]) })
+}
 
 // Scope returns x and every element with a PART_OF path to x (its parts at any depth), ordered
 // by kind, key.
@@ -271,7 +268,7 @@ func (m *Model) attached(targets []NodeID) []Attachment {
 	byWatcher := map[NodeID]*Attachment{}
 	var order []NodeID
 	for _, t := range targets {
-		for j := m.in.off[t]; j < m.in.off[t+1]; j++ {
+		for j := m.in.prop[t]; j < m.in.off[t+1]; j++ {
 			if watchers&(1<<m.in.typ[j]) == 0 {
 				continue
 			}
