@@ -88,7 +88,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 		clientKey = ClientAddress
 	}
 	clients := &clientLimiter{max: lim.MaxClientRequests, key: clientKey, active: map[string]int{}}
-	var h http.Handler = capResponse(lim.MaxResponseBytes, srv)
+	var h http.Handler = capResponse(lim, srv)
 	h = requestScope(lim, h)
 	h = checkBody(int64(opts.MaxBodyBytes), h)
 	return withActor(clients.wrap(h))

@@ -140,11 +140,19 @@ func requestScope(lim Limits, h http.Handler) http.Handler {
 	})
 }
 
-// capResponse replaces a response larger than max bytes with a RESPONSE_TOO_LARGE error. gqlgen
-// writes a response in one piece, so the status line is held back until the first write.
-func capResponse(max int, h http.Handler) http.Handler {
+// capResponse replaces a response larger than lim.MaxResponseBytes with a RESPONSE_TOO_LARGE
+// error. gqlgen writes a response in one piece, so the status line is held back until the first
+// write. It also answers REQUEST_TIMEOUT where gqlgen, finding the deadline passed, would answer
+// with a bare null.
+func capResponse(lim Limits, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &cappedWriter{ResponseWriter: w, max: max, status: http.StatusOK}
+		cw := &cappedWriter{ResponseWriter: w, max: lim.MaxResponseBytes, status: http.StatusOK}
+		cw.expired = func() *gqlerror.Error {
+			if r.Context().Err() == nil {
+				return nil
+			}
+			return limitError("RequestTimeout", lim.RequestTimeout, "the request took longer than %s", lim.RequestTimeout)
+		}
 		h.ServeHTTP(cw, r)
 		if !cw.started {
 			cw.ResponseWriter.WriteHeader(cw.status)
@@ -158,6 +166,7 @@ type cappedWriter struct {
 	status       int
 	started      bool // the status line has been sent
 	over         bool
+	expired      func() *gqlerror.Error
 }
 
 func (c *cappedWriter) WriteHeader(status int) {
@@ -169,6 +178,13 @@ func (c *cappedWriter) WriteHeader(status int) {
 func (c *cappedWriter) Write(p []byte) (int, error) {
 	if c.over {
 		return len(p), nil
+	}
+	if !c.started && string(p) == "null" {
+		if gerr := c.expired(); gerr != nil {
+			c.started, c.over = true, true
+			writeError(c.ResponseWriter, http.StatusOK, gerr)
+			return len(p), nil
+		}
 	}
 	if c.written+len(p) > c.max {
 		c.over = true
