@@ -19,26 +19,44 @@ func Alignment(m *engine.Model, rules *Rules, f Filter) ([]Finding, error) {
 		return nil, err
 	}
 	ev := newEvaluator(m)
-	byKind := make([][]engine.NodeID, len(allKinds))
-	for v, k := range ev.ix.kind {
-		byKind[k] = append(byKind[k], engine.NodeID(v))
+	// Rules in finding order, and each rule's findings in key order as they are found (candidates
+	// come in key order), so the whole needs no sort. Findings of rules in the rules format are
+	// first noted compactly (no pointers, cheap to grow) and made into Findings at the end.
+	slices.SortStableFunc(sel, func(a, b *Rule) int { return a.Severity.Rank() - b.Severity.Rank() })
+	type part struct {
+		hits  []hit
+		coded []Finding
 	}
-	out := []Finding{}
-	for _, r := range sel {
+	parts := make([]part, len(sel))
+	total := 0
+	for i, r := range sel {
 		if r.code != nil {
-			out = append(out, r.code(ev)...)
+			parts[i].coded = r.code(ev)
+			slices.SortFunc(parts[i].coded, cmpFinding)
+			total += len(parts[i].coded)
 			continue
 		}
-		for _, k := range r.Kinds {
-			for _, v := range byKind[kindNo[k]] {
-				if (r.when == nil || r.when.holds(ev, v)) && !r.require.holds(ev, v) {
-					out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Element: m.Key(v), KindNamed: k, Message: r.message(m, v), Related: []string{}})
-				}
-			}
+		parts[i].hits = r.check(ev, nil)
+		total += len(parts[i].hits)
+	}
+	out := make([]Finding, 0, total)
+	for i, r := range sel {
+		out = append(out, parts[i].coded...)
+		msgs := make([]func(engine.NodeID) string, len(r.Kinds))
+		for j, k := range r.Kinds {
+			msgs[j] = r.messages(m, k)
+		}
+		for _, h := range parts[i].hits {
+			out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Element: m.Key(h.v), KindNamed: r.Kinds[h.kind], Message: msgs[h.kind](h.v), Related: []string{}})
 		}
 	}
-	slices.SortFunc(out, cmpFinding)
 	return out, nil
+}
+
+// hit is a finding of a rule in the rules format: the element and which of the rule's kinds.
+type hit struct {
+	v    engine.NodeID
+	kind int32
 }
 
 // ElementFindings returns the findings about one element, in finding order.
@@ -50,4 +68,29 @@ func ElementFindings(fs []Finding, key string) []Finding {
 		}
 	}
 	return out
+}
+
+// check appends the findings of a rule written in the rules format, in key order: the candidates
+// of each kind are in key order, and those of several kinds are merged.
+func (r *Rule) check(ev *evaluator, out []hit) []hit {
+	lists := make([][]engine.NodeID, len(r.Kinds))
+	for i, k := range r.Kinds {
+		lists[i] = ev.ix.byKind[kindNo[k]]
+	}
+	for {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || ev.m.Key(l[0]) < ev.m.Key(lists[best][0])) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		v := lists[best][0]
+		lists[best] = lists[best][1:]
+		if (r.when == nil || r.when.holds(ev, v)) && !r.require.holds(ev, v) {
+			out = append(out, hit{v, int32(best)})
+		}
+	}
 }

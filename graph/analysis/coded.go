@@ -32,7 +32,7 @@ func singleSource(ev *evaluator) []Finding {
 	e := newExposer(m, ix)
 	partners := map[engine.NodeID][]string{}
 	var cut []engine.NodeID
-	kp := kindNo[graph.KeyPartner]
+	kp := kPartner
 	for v := range ix.n {
 		if ix.kind[v] != kp {
 			continue
@@ -48,7 +48,7 @@ func singleSource(ev *evaluator) []Finding {
 		}
 	}
 	var out []Finding
-	vp := kindNo[graph.ValueProposition]
+	vp := kVP
 	w := ev.w
 	for _, c := range cut {
 		scope := ix.scope(w, c)

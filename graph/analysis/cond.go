@@ -1,9 +1,6 @@
 package analysis
 
 import (
-	"math"
-
-	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/engine"
 )
 
@@ -20,11 +17,12 @@ type evaluator struct {
 	ix     *index
 	w      *walk
 	tables map[cond][]bool
+	memo   map[cond][]int8 // per node: 0 not yet asked, 1 holds, -1 does not
 }
 
 func newEvaluator(m *engine.Model) *evaluator {
 	ix := indexOf(m)
-	return &evaluator{m: m, ix: ix, w: newWalk(ix.n), tables: map[cond][]bool{}}
+	return &evaluator{m: m, ix: ix, w: newWalk(ix.n), tables: map[cond][]bool{}, memo: map[cond][]int8{}}
 }
 
 func (ev *evaluator) table(c cond, build func() []bool) []bool {
@@ -80,33 +78,35 @@ func (c *relCond) holds(ev *evaluator, v engine.NodeID) bool {
 // depth.
 type wholeCond struct{ inner cond }
 
+// The answer for an element is its inner answer, or else the answer for its direct wholes, so
+// answers are remembered per element: the processes of one function share its answer.
 func (c *wholeCond) holds(ev *evaluator, v engine.NodeID) bool {
-	if c.inner.holds(ev, v) {
-		return true
+	memo := ev.memo[c]
+	if memo == nil {
+		memo = make([]int8, ev.ix.n)
+		ev.memo[c] = memo
 	}
-	lo, hi := ev.ix.out.span(v)
-	if !hasType(&ev.ix.out, lo, hi, relNo[graph.PartOf]) {
-		return false
-	}
-	ev.w.reset()
-	ev.w.visit(v, 0, -1)
-	ev.w.bfs(&ev.ix.out, bit(graph.PartOf), math.MaxInt32, nil)
-	wholes := append([]engine.NodeID(nil), ev.w.queue[1:]...)
-	for _, u := range wholes {
-		if c.inner.holds(ev, u) {
-			return true
-		}
-	}
-	return false
+	return c.eval(ev, memo, v)
 }
 
-func hasType(a *csr, lo, hi int32, t uint8) bool {
-	for j := lo; j < hi; j++ {
-		if a.typ[j] == t {
-			return true
-		}
+func (c *wholeCond) eval(ev *evaluator, memo []int8, v engine.NodeID) bool {
+	switch memo[v] {
+	case 1:
+		return true
+	case -1:
+		return false
 	}
-	return false
+	memo[v] = -1 // an element is not its own whole: a PART_OF cycle ends here
+	ok := c.inner.holds(ev, v)
+	a := &ev.ix.wholes
+	lo, hi := a.span(v)
+	for j := lo; j < hi && !ok; j++ {
+		ok = c.eval(ev, memo, a.other[j])
+	}
+	if ok {
+		memo[v] = 1
+	}
+	return ok
 }
 
 // supporterCond holds when some supporter of the element (DOMAIN.md supporters) of the given kinds

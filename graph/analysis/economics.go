@@ -128,8 +128,8 @@ func (ec *economist) amount(v engine.NodeID, unknown *int) float64 {
 
 // notBetweenVPs keeps a search off PART_OF between value propositions: each is costed on its own.
 func (ec *economist) notBetweenVPs(c *csr, j int32, u, v engine.NodeID) bool {
-	vp := kindNo[graph.ValueProposition]
-	return c.typ[j] != relNo[graph.PartOf] || ec.ix.kind[u] != vp || ec.ix.kind[v] != vp
+	vp := kVP
+	return c.typ[j] != tPartOf || ec.ix.kind[u] != vp || ec.ix.kind[v] != vp
 }
 
 // streams are the revenue streams reached from v within d hops, and those a channel that
@@ -139,7 +139,7 @@ func (ec *economist) streams(v engine.NodeID, d int) []engine.NodeID {
 	w.reset()
 	w.visit(v, 0, -1)
 	w.bfs(&ix.out, propagating, d, ec.notBetweenVPs)
-	rs := kindNo[graph.RevenueStream]
+	rs := kStream
 	var out []engine.NodeID
 	for _, s := range w.queue {
 		if ix.kind[s] == rs {
@@ -148,12 +148,12 @@ func (ec *economist) streams(v engine.NodeID, d int) []engine.NodeID {
 	}
 	lo, hi := ix.in.span(v)
 	for j := lo; j < hi; j++ {
-		if ix.in.typ[j] != relNo[graph.Delivers] {
+		if ix.in.typ[j] != tDelivers {
 			continue
 		}
 		clo, chi := ix.out.span(ix.in.other[j])
 		for k := clo; k < chi; k++ {
-			if s := ix.out.other[k]; ix.out.typ[k] == relNo[graph.Generates] && !w.seen(s) {
+			if s := ix.out.other[k]; ix.out.typ[k] == tGenerates && !w.seen(s) {
 				w.visit(s, 1, -1)
 				out = append(out, s)
 			}
@@ -173,13 +173,13 @@ func (ec *economist) costs(v engine.NodeID, d int) []engine.NodeID {
 	for _, s := range w.queue[1:] {
 		wh.visit(s, 0, -1)
 	}
-	wh.bfs(&ix.out, bit(graph.PartOf), math.MaxInt32, nil)
+	wh.bfs(&ix.wholes, bit(graph.PartOf), math.MaxInt32, nil)
 	w.reset()
 	var out []engine.NodeID
 	for _, u := range wh.queue {
-		lo, hi := ix.out.span(u)
+		lo, hi := ix.incurs.span(u)
 		for j := lo; j < hi; j++ {
-			if c := ix.out.other[j]; ix.out.typ[j] == relNo[graph.Incurs] && !w.seen(c) {
+			if c := ix.incurs.other[j]; !w.seen(c) {
 				w.visit(c, 0, -1)
 				out = append(out, c)
 			}
@@ -206,7 +206,7 @@ func (ec *economist) rollups(r *EconomicsReport, vps []engine.NodeID, byID map[e
 
 func (ec *economist) totals(r *EconomicsReport, shares map[engine.NodeID]int) {
 	ix, m := ec.ix, ec.m
-	rs, cs := kindNo[graph.RevenueStream], kindNo[graph.Cost]
+	rs, cs := kStream, kCost
 	for v := range ix.n {
 		id := engine.NodeID(v)
 		k := ix.kind[v]

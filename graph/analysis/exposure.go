@@ -87,7 +87,7 @@ type exposer struct {
 
 func newExposer(m *engine.Model, ix *index) *exposer {
 	return &exposer{m: m, ix: ix, failed: newWalk(ix.n), weak: newWalk(ix.n),
-		supTyp: relNo[graph.Supplies], ptTyp: relNo[graph.PartOf]}
+		supTyp: tSupplies, ptTyp: tPartOf}
 }
 
 // losses computes lost(E) for every element E outside the scope with a SUPPLIES from it.
@@ -205,7 +205,7 @@ func (e *exposer) exposure(x engine.NodeID, d int, paths bool) *ExposureReport {
 func (e *exposer) report(w *walk, nodes []engine.NodeID, paths bool, keep func(engine.NodeID) bool) []Reached {
 	m, ix := e.m, e.ix
 	out := make([]Reached, 0, len(nodes))
-	rs := kindNo[graph.RevenueStream]
+	rs := kStream
 	for _, v := range nodes {
 		if e.inScope[v] || (keep != nil && !keep(v)) {
 			continue
@@ -263,7 +263,7 @@ func SingleSourceExposure(m *engine.Model) []SingleSource {
 	ix := indexOf(m)
 	e := newExposer(m, ix)
 	out := []SingleSource{}
-	kp := kindNo[graph.KeyPartner]
+	kp := kPartner
 	for v := range ix.n {
 		p := engine.NodeID(v)
 		if ix.kind[v] != kp || !e.cutsOff(p) {

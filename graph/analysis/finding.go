@@ -24,7 +24,17 @@ const (
 func Severities() []Severity { return []Severity{Error, Warning, Info} }
 
 // Rank orders severities: 0 for ERROR, 1 for WARNING, 2 for INFO, -1 for anything else.
-func (s Severity) Rank() int { return slices.Index(Severities(), s) }
+func (s Severity) Rank() int {
+	switch s {
+	case Error:
+		return 0
+	case Warning:
+		return 1
+	case Info:
+		return 2
+	}
+	return -1
+}
 
 // ParseSeverity reads a severity name (case-insensitive).
 func ParseSeverity(s string) (Severity, error) {
@@ -49,12 +59,16 @@ type Finding struct {
 // cmpFinding orders findings by severity, rule id, element key, then the kind named (table order),
 // as DOMAIN.md says.
 func cmpFinding(a, b Finding) int {
-	return cmp.Or(
-		cmp.Compare(a.Severity.Rank(), b.Severity.Rank()),
-		strings.Compare(a.Rule, b.Rule),
-		strings.Compare(a.Element, b.Element),
-		cmp.Compare(kindOrder(a.KindNamed), kindOrder(b.KindNamed)),
-	)
+	if a.Severity != b.Severity {
+		return cmp.Compare(a.Severity.Rank(), b.Severity.Rank())
+	}
+	if a.Rule != b.Rule {
+		return strings.Compare(a.Rule, b.Rule)
+	}
+	if a.Element != b.Element {
+		return strings.Compare(a.Element, b.Element)
+	}
+	return cmp.Compare(kindOrder(a.KindNamed), kindOrder(b.KindNamed))
 }
 
 func kindOrder(k graph.Kind) int {

@@ -28,6 +28,13 @@ var (
 	}()
 )
 
+// The relationship types and kinds the analyses look at in their inner loops, as numbers.
+var (
+	tPartOf, tDelivers, tGenerates = relNo[graph.PartOf], relNo[graph.Delivers], relNo[graph.Generates]
+	tIncurs, tSupplies             = relNo[graph.Incurs], relNo[graph.Supplies]
+	kVP, kStream, kCost, kPartner  = kindNo[graph.ValueProposition], kindNo[graph.RevenueStream], kindNo[graph.Cost], kindNo[graph.KeyPartner]
+)
+
 func numbered[T comparable](xs []T) map[T]uint8 {
 	out := make(map[T]uint8, len(xs))
 	for i, x := range xs {
@@ -59,7 +66,12 @@ type index struct {
 	kind    []uint8
 	amount  []float64 // annualAmount of RevenueStreams and Costs; NaN when absent or another kind
 	out, in csr
-	share   map[engine.RelID]supply
+	// wholes (outgoing PART_OF), parts (incoming PART_OF) and incurs (outgoing INCURS) are
+	// slices of out and in by type: hub technologies have thousands of outgoing relationships,
+	// and walks up PART_OF should not scan them.
+	wholes, parts, incurs csr
+	share                 map[engine.RelID]supply
+	byKind                [][]engine.NodeID // the elements of each kind, ordered by key
 }
 
 // supply is what a SUPPLIES relationship says about redundancy.
@@ -87,7 +99,7 @@ func indexOf(m *engine.Model) *index {
 func buildIndex(m *engine.Model) *index {
 	n := m.Len()
 	ix := &index{n: n, kind: make([]uint8, n), amount: make([]float64, n), share: map[engine.RelID]supply{}}
-	rs, cs := kindNo[graph.RevenueStream], kindNo[graph.Cost]
+	rs, cs := kStream, kCost
 	for v := range n {
 		id := engine.NodeID(v)
 		ix.kind[v] = kindNo[m.Kind(id)]
@@ -98,8 +110,14 @@ func buildIndex(m *engine.Model) *index {
 			}
 		}
 	}
+	ix.byKind = make([][]engine.NodeID, len(allKinds))
+	for _, id := range m.Elements() {
+		k := ix.kind[id]
+		ix.byKind[k] = append(ix.byKind[k], id)
+	}
 	ix.out = buildCSR(n, m.RelLen(), m.Out)
 	ix.in = buildCSR(n, m.RelLen(), m.In)
+	ix.wholes, ix.parts, ix.incurs = ix.out.only(tPartOf), ix.in.only(tPartOf), ix.out.only(tIncurs)
 	sup := relNo[graph.Supplies]
 	for j, t := range ix.out.typ {
 		if t != sup {
@@ -128,6 +146,23 @@ func buildCSR(n, edges int, links func(engine.NodeID) []engine.Link) csr {
 		c.off[v+1] = int32(len(c.other))
 	}
 	return c
+}
+
+// only returns the edges of one type.
+func (c *csr) only(t uint8) csr {
+	n := len(c.off) - 1
+	out := csr{off: make([]int32, n+1)}
+	for v := range n {
+		for j := c.off[v]; j < c.off[v+1]; j++ {
+			if c.typ[j] == t {
+				out.other = append(out.other, c.other[j])
+				out.typ = append(out.typ, t)
+				out.rel = append(out.rel, c.rel[j])
+			}
+		}
+		out.off[v+1] = int32(len(out.other))
+	}
+	return out
 }
 
 // number reads a numeric property value.

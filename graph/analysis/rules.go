@@ -146,14 +146,18 @@ func (rs *Rules) selection(f Filter) ([]*Rule, error) {
 	return out, nil
 }
 
-// message fills a rule's message template for an element.
-func (r *Rule) message(m *engine.Model, v engine.NodeID) string {
-	if !strings.Contains(r.Message, "{") {
-		return r.Message
+// messages fills a rule's message template for the elements of one kind: {kind} once, {key}
+// and {name} per element.
+func (r *Rule) messages(m *engine.Model, k graph.Kind) func(v engine.NodeID) string {
+	base := strings.ReplaceAll(r.Message, "{kind}", string(k))
+	if !strings.Contains(base, "{key}") && !strings.Contains(base, "{name}") {
+		return func(engine.NodeID) string { return base }
 	}
-	repl := []string{"{key}", m.Key(v), "{kind}", string(m.Kind(v))}
-	if strings.Contains(r.Message, "{name}") {
-		repl = append(repl, "{name}", m.Element(v).Name)
+	return func(v engine.NodeID) string {
+		s := strings.ReplaceAll(base, "{key}", m.Key(v))
+		if strings.Contains(s, "{name}") {
+			s = strings.ReplaceAll(s, "{name}", m.Element(v).Name)
+		}
+		return s
 	}
-	return strings.NewReplacer(repl...).Replace(r.Message)
 }

@@ -87,20 +87,14 @@ func (w *walk) path(m *engine.Model, c *csr, v engine.NodeID) []Step {
 func (ix *index) scope(w *walk, x engine.NodeID) []engine.NodeID {
 	w.reset()
 	w.visit(x, 0, -1)
-	w.bfs(&ix.in, bit(graph.PartOf), 1<<30, nil)
+	w.bfs(&ix.parts, bit(graph.PartOf), 1<<30, nil)
 	return slices.Clone(w.queue)
 }
 
 // hasParts reports whether anything is PART_OF v.
 func (ix *index) hasParts(v engine.NodeID) bool {
-	lo, hi := ix.in.span(v)
-	p := relNo[graph.PartOf]
-	for j := lo; j < hi; j++ {
-		if ix.in.typ[j] == p {
-			return true
-		}
-	}
-	return false
+	lo, hi := ix.parts.span(v)
+	return hi > lo
 }
 
 // kindRank orders kinds by name, as results are ordered.
