@@ -21,8 +21,8 @@ import (
 
 // authed is the real handler with API-token authentication on.
 type authed struct {
-	h      http.Handler
-	tokens *auth.Tokens
+	h        http.Handler
+	verifier auth.Verifier
 }
 
 func newAuthed(t testing.TB, opts resolvers.Options) *authed {
@@ -36,7 +36,7 @@ func newAuthed(t testing.TB, opts resolvers.Options) *authed {
 	if opts.Auth == nil {
 		opts.Auth = auth.Either(tokens, nil)
 	}
-	return &authed{h: resolvers.NewHandler(graphtest.Store(t), opts), tokens: tokens}
+	return &authed{h: resolvers.NewHandler(graphtest.Store(t), opts), verifier: opts.Auth}
 }
 
 // do sends an operation with the bearer token (none when empty) and returns the HTTP status and
