@@ -15,6 +15,7 @@ import (
 type dbConfig struct {
 	uri, username, password, database string
 	maxDepth                          int
+	timeout                           time.Duration // graph.Config.Timeout (0: its default)
 	embedded                          launcher.Config
 }
 
@@ -82,7 +83,7 @@ func (c *dbConfig) connect(ctx context.Context, e *env) (*graph.Store, func(), e
 		// The embedded database's own account, from its password file.
 		uri, user, pass = db.URI, db.Username, db.Password
 	}
-	store, err := graph.Open(ctx, graph.Config{URI: uri, Username: user, Password: pass, Database: c.database, MaxDepth: c.maxDepth}, 30*time.Second)
+	store, err := graph.Open(ctx, graph.Config{URI: uri, Username: user, Password: pass, Database: c.database, MaxDepth: c.maxDepth, Timeout: c.timeout}, 30*time.Second)
 	if err != nil {
 		db.Stop()
 		return nil, nil, err

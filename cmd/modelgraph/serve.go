@@ -21,6 +21,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
 	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
 	authCfg := authFlags(fs, e)
+	limits := limitFlags(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -34,6 +35,10 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	if err := authCfg.check(e, *addr, *debugAddr); err != nil {
 		return err
 	}
+	if err := limits.check(); err != nil {
+		return err
+	}
+	db.timeout = limits.dbTimeout
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -53,7 +58,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 			e.log.Info("demo model loaded", "model", r.Model, "elements", r.Created, "relationships", r.RelCreated)
 		}
 	}
-	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody}
+	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim}
 	if err := authCfg.options(ctx, store, *addr, &opts); err != nil {
 		return err
 	}
