@@ -14,6 +14,7 @@ import (
 
 func validateCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	lenient := fs.Bool("lenient", false, "ArchiMate files: skip and list relationships our metamodel refuses")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -22,7 +23,7 @@ func validateCmd(ctx context.Context, e *env, args []string) error {
 	}
 	failed := 0
 	for _, path := range fs.Args() {
-		f, err := readModelFile(path)
+		f, err := readAnyModelFile(e, path, *lenient)
 		if err == nil {
 			if ps := graph.Validate(f, graph.Limits{}); len(ps) > 0 {
 				err = &graph.ValidationError{Problems: ps}
@@ -43,6 +44,9 @@ func validateCmd(ctx context.Context, e *env, args []string) error {
 
 // printProblems writes one line per problem, each prefixed by the file name.
 func printProblems(e *env, path string, err error) {
+	if printExchangeProblems(e, path, err) {
+		return
+	}
 	var ve *graph.ValidationError
 	if errors.As(err, &ve) {
 		fmt.Fprintf(e.stderr, "%s: %d problems\n", path, len(ve.Problems))
@@ -77,6 +81,7 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	mode := fs.String("mode", "MERGE", "MERGE upserts by key; REPLACE makes the model exactly the file")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	noHistory := fs.Bool("no-history", false, "do not record the changes in the history (bulk loads)")
+	lenient := fs.Bool("lenient", false, "ArchiMate files: skip and list relationships our metamodel refuses")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -93,7 +98,7 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	files := make([]*graph.File, fs.NArg())
 	bad := 0
 	for i, path := range fs.Args() {
-		f, err := readModelFile(path)
+		f, err := readAnyModelFile(e, path, *lenient)
 		if err == nil {
 			if *modelKey != "" {
 				f.Model.Key = *modelKey
@@ -140,12 +145,20 @@ func printReport(e *env, path string, r *graph.ImportReport) {
 func exportCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	db := dbFlags(fs, e)
-	format := fs.String("format", "yaml", "yaml or json")
+	format := fs.String("format", "yaml", "yaml, json or archimate (ArchiMate exchange file)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErr("name one model key")
+	}
+	if strings.EqualFold(*format, "archimate") {
+		store, closeDB, err := db.connect(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		return exportArchimate(ctx, e.stdout, store, fs.Arg(0))
 	}
 	f, err := graph.ParseFormat(*format)
 	if err != nil {

@@ -14,8 +14,8 @@ const usage = `modelgraph: business model and operating model as one graph, quer
 
 Usage:
   modelgraph serve [flags]            GraphQL API at /graphql and playground at /
-  modelgraph import [flags] FILE...   import model files (YAML or JSON), all or nothing per file
-  modelgraph export [flags] MODEL     write a model as a model file to standard output
+  modelgraph import [flags] FILE...   import model files (YAML, JSON or ArchiMate exchange), all or nothing per file
+  modelgraph export [flags] MODEL     write a model as a model file (or -format archimate) to standard output
   modelgraph validate FILE...         check model files without a database
   modelgraph models [flags]           list the models with their element counts
   modelgraph neo4j [flags]            run the embedded Neo4j until interrupted

@@ -175,7 +175,7 @@ func (im *importer) relationship(c xConcept) (graph.Relationship, bool) {
 		}
 		rule, ok := importRule(c.Type, im.kindOf[from], im.kindOf[to])
 		if !ok {
-			im.refuse(c, fmt.Sprintf("%s from %s (%s) to %s (%s) has no modelgraph relationship: %s", c.Type, from, im.kindOf[from], to, im.kindOf[to], readsAs(c.Type)))
+			im.refuse(c, fmt.Sprintf("%s from %s (%s) to %s (%s) has no modelgraph relationship: %s", c.Type, from, im.kindOf[from], to, im.kindOf[to], readsAs(c.Type, im.kindOf[from])))
 			return graph.Relationship{}, false
 		}
 		r.Type, r.From, r.To = rule.Type, from, to
@@ -238,25 +238,36 @@ func oriented(rel string, t graph.RelType, source, target string, kindOf map[str
 	return source, target
 }
 
-// readsAs lists what an ArchiMate relationship type can become, for a refusal message.
-func readsAs(rel string) string {
-	var parts []string
+// readsAs says what an ArchiMate relationship type from a source kind can become, for a refusal
+// message: the targets it reads to from that kind, or else the kinds it is read from at all.
+func readsAs(rel string, source graph.Kind) string {
 	for _, a := range Mapping.Aliases {
 		if a.Rel == rel {
 			rel = a.As
 		}
 	}
+	var to, from []string
 	for _, rule := range Mapping.Relationships {
 		if rule.Rel != rel {
 			continue
 		}
-		from, to := rule.From, rule.To
+		src, tgt := rule.From, rule.To
 		if rule.Reverse {
-			from, to = to, from
+			src, tgt = tgt, src
 		}
-		parts = append(parts, fmt.Sprintf("%s from %s to %s reads as %s", rel, kindList(from), kindList(to), rule.Type))
+		for _, k := range src {
+			if !slices.Contains(from, string(k)) {
+				from = append(from, string(k))
+			}
+		}
+		if slices.Contains(src, source) {
+			to = append(to, fmt.Sprintf("%s (as %s)", kindList(tgt), rule.Type))
+		}
 	}
-	return strings.Join(parts, "; ")
+	if len(to) > 0 {
+		return fmt.Sprintf("from %s, %s goes to %s", source, rel, strings.Join(to, "; "))
+	}
+	return fmt.Sprintf("%s is read only from %s", rel, strings.Join(from, ", "))
 }
 
 func kindList(ks []graph.Kind) string {

@@ -142,7 +142,7 @@ func TestImportRefusesWhatOurMetamodelRefuses(t *testing.T) {
 		t.Fatalf("got %d problems, want 2:\n%v", len(ie.Problems), err)
 	}
 	want := []string{
-		`refused.xml:11:5: relationship r-serving type: Serving from baker (Role) to shop (OrgUnit) has no modelgraph relationship: `,
+		`refused.xml:11:5: relationship r-serving type: Serving from baker (Role) to shop (OrgUnit) has no modelgraph relationship: Serving is read only from Process, BusinessFunction, Capability, Technology, ValueProposition, Channel, CustomerRelationship, KeyPartner`,
 		`refused.xml:12:5: relationship r-ours (bake -DELIVERS-> shop) type: Process -DELIVERS-> OrgUnit is not allowed: DELIVERS cannot start at Process; it starts at Channel`,
 	}
 	for i, w := range want {
