@@ -160,7 +160,7 @@ func (a *applier) upsertRel(r graph.Relationship) error {
 	if err != nil {
 		return err
 	}
-	rec := rel{from: t.from, to: t.to, typ: t.typ, props: a.b.props(r.Properties)}
+	rec := rel{from: t.from, to: t.to, typ: t.typ, props: a.b.relProps(r.Properties)}
 	if id, ok := a.find(t); ok {
 		a.rels.set(int(id), rec)
 		return nil

@@ -20,6 +20,9 @@ type Builder struct {
 	rels     pages[rel]
 	keys     map[string]NodeID
 	strs     map[string]string // interned property names and tags
+	single   map[Prop][]Prop   // shared one-property lists of relationships
+	lastFrom string            // streams group relationships by source: skip a lookup
+	lastID   NodeID
 }
 
 // NewBuilder starts a model. sizeHint is the expected number of elements (0 if unknown).
@@ -92,15 +95,46 @@ func (b *Builder) AddRelationship(r graph.Relationship) error {
 	if !ok {
 		return fmt.Errorf("relationship %s: unknown type %q: %w", r.ID(), r.Type, graph.ErrInvalid)
 	}
-	from, ok := b.keys[r.From]
+	from, ok := b.lastID, r.From == b.lastFrom && b.lastFrom != ""
 	if !ok {
-		return fmt.Errorf("relationship %s: no element %q: %w", r.ID(), r.From, graph.ErrInvalid)
+		if from, ok = b.keys[r.From]; !ok {
+			return fmt.Errorf("relationship %s: no element %q: %w", r.ID(), r.From, graph.ErrInvalid)
+		}
+		b.lastFrom, b.lastID = r.From, from
 	}
 	to, ok := b.keys[r.To]
 	if !ok {
 		return fmt.Errorf("relationship %s: no element %q: %w", r.ID(), r.To, graph.ErrInvalid)
 	}
-	b.rels.push(rel{from: from, to: to, typ: t, props: b.props(r.Properties)})
+	b.rels.push(rel{from: from, to: to, typ: t, props: b.relProps(r.Properties)})
+	return nil
+}
+
+// relProps shares one-property lists with a scalar value: most relationship properties are one
+// enumerated value ({kind: MATERIAL}, {raci: A}) repeated across the model.
+func (b *Builder) relProps(m map[string]any) []Prop {
+	if len(m) != 1 {
+		return b.props(m)
+	}
+	for name, v := range m {
+		switch v.(type) {
+		case string, bool, int64, float64:
+		default:
+			return b.props(m)
+		}
+		p := Prop{Name: name, Value: v}
+		if ps, ok := b.single[p]; ok {
+			return ps
+		}
+		ps := b.props(m)
+		if b.single == nil {
+			b.single = map[Prop][]Prop{}
+		}
+		if len(b.single) < 1<<16 {
+			b.single[p] = ps
+		}
+		return ps
+	}
 	return nil
 }
 
