@@ -98,7 +98,7 @@ const unauthorized = "Neo.ClientError.Security.Unauthorized"
 
 // innerPort reads the port of Neo4j's own Bolt connector, behind the filter, from the last start
 // recorded in the launcher log.
-func innerPort(t *testing.T, dataDir string) int {
+func innerPort(t testing.TB, dataDir string) int {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dataDir, "launcher.log"))
 	if err != nil {
