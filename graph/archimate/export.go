@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/engine"
 )
 
 // Namespace is the namespace of the ArchiMate Open Exchange Format.
@@ -32,6 +33,12 @@ func Export(w io.Writer, f *graph.File) error {
 	bw := bufio.NewWriter(w)
 	x.write(bw)
 	return bw.Flush()
+}
+
+// ExportModel writes an in-memory model as an exchange file, elements by key and relationships by
+// (from, type, to), as Export writes the file the store exports.
+func ExportModel(w io.Writer, m *engine.Model) error {
+	return Export(w, m.File())
 }
 
 // exportDoc is f with everything the writer needs worked out.

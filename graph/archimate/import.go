@@ -134,7 +134,7 @@ func (im *importer) element(c xConcept) (graph.Element, bool) {
 	if kind == "" {
 		k, ok := foreignKind(c.Type)
 		if !ok {
-			im.report.UnmappedElements[c.Type]++
+			im.report.UnmappedElements[typeName(c.Type)]++
 			im.notHere[c.ID] = true
 			return graph.Element{}, false
 		}
@@ -155,7 +155,7 @@ func (im *importer) relationship(c xConcept) (graph.Relationship, bool) {
 	path := "relationship " + c.ID
 	props, ours := im.properties(c, path, false)
 	if im.notHere[c.Source] || im.notHere[c.Target] || im.isRelationship(c.Source) || im.isRelationship(c.Target) {
-		im.report.Unattached[c.Type]++
+		im.report.Unattached[typeName(c.Type)]++
 		return graph.Relationship{}, false
 	}
 	from, okS := im.keyOf[c.Source]
@@ -170,7 +170,7 @@ func (im *importer) relationship(c xConcept) (graph.Relationship, bool) {
 		r.From, r.To = oriented(c.Type, r.Type, from, to, im.kindOf)
 	} else {
 		if !knownRel(c.Type) {
-			im.report.UnmappedRelationships[c.Type]++
+			im.report.UnmappedRelationships[typeName(c.Type)]++
 			return graph.Relationship{}, false
 		}
 		rule, ok := importRule(c.Type, im.kindOf[from], im.kindOf[to])
@@ -208,6 +208,14 @@ func (im *importer) relText(c xConcept, r *graph.Relationship) {
 			r.Properties[name] = v
 		}
 	}
+}
+
+// typeName names a type in the report; an element without xsi:type has none.
+func typeName(t string) string {
+	if t == "" {
+		return "(no type)"
+	}
+	return t
 }
 
 func (im *importer) isRelationship(id string) bool {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/engine"
 )
 
 // canonical is a model file in a form two equal graphs share: validated (values normalised),
@@ -127,4 +128,22 @@ func TestRoundTripKeepsValueTypesAndText(t *testing.T) {
 	if !bytes.Contains(data, []byte(`identifier="id-3d-printer"`)) || !bytes.Contains(data, []byte(`identifier="model-7-tricky"`)) {
 		t.Error("keys starting with a digit are not prefixed")
 	}
+}
+
+// The in-memory model exports like the file it was built from.
+func TestExportModelOfTheEngine(t *testing.T) {
+	f := demoModels(t)[0]
+	m, err := engine.FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := ExportModel(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := Import(b.Bytes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, f, back)
 }
