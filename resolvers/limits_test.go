@@ -315,6 +315,18 @@ func TestErrorsStaySmall(t *testing.T) {
 	if len(r.body) > 100<<10 {
 		t.Fatalf("20,000 bad elements gave a response of %d bytes", len(r.body))
 	}
+
+	// 150 unknown fields: 150 validation errors, of which 100 are listed.
+	var q strings.Builder
+	q.WriteString("{ metamodel {")
+	for i := range 150 {
+		fmt.Fprintf(&q, " nope%d", i)
+	}
+	q.WriteString(" } }")
+	r = postQuery(t, h, q.String(), nil)
+	if n := len(r.gql.Errors); n != 101 || r.gql.Errors[100].Extensions["code"] != "TOO_MANY_ERRORS" || r.gql.Errors[100].Extensions["more"] != float64(50) {
+		t.Fatalf("%d errors, last %+v; want 100 and a TOO_MANY_ERRORS error counting 50 more", n, r.gql.Errors[n-1])
+	}
 }
 
 func TestOutageIsUnavailableWithinConfiguredTimeout(t *testing.T) {
