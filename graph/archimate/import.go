@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -383,6 +384,11 @@ func (im *importer) validate(f *graph.File) error {
 	for _, p := range ps {
 		im.ps = append(im.ps, im.place(p))
 	}
+	// In the order of the file, as an editor lists them.
+	sort.SliceStable(im.ps, func(i, j int) bool {
+		a, b := im.ps[i].Pos, im.ps[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
 	if len(im.ps) > 0 {
 		return &Error{Problems: im.ps}
 	}

@@ -206,3 +206,21 @@ func TestIsExchange(t *testing.T) {
 		}
 	}
 }
+
+// Every problem comes at once, in the order of the file, whichever check found it.
+func TestImportReportsAllProblemsInFileOrder(t *testing.T) {
+	data := strings.Replace(string(readTestdata(t, "refused.xml")), "<name>Baker</name>", "<name> </name>", 1)
+	_, _, err := Import([]byte(data), Options{Name: "refused.xml"})
+	var ie *Error
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v", err)
+	}
+	var got []string
+	for _, p := range ie.Problems {
+		got = append(got, p.Pos.String()+" "+p.Path+" "+p.Field)
+	}
+	want := []string{"5:5 element id-baker name", "11:5 relationship r-serving type", "12:5 relationship r-ours type"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n got %q\nwant %q", got, want)
+	}
+}
