@@ -203,6 +203,9 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 	return c.ResponseWriter.Write(p)
 }
 
+// Unwrap gives http.ResponseController the underlying writer.
+func (c *cappedWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
 // Flush lets streaming transports flush through the cap.
 func (c *cappedWriter) Flush() {
 	if f, ok := c.ResponseWriter.(http.Flusher); ok && c.started {
