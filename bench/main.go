@@ -6,6 +6,9 @@
 //
 //	go run ./bench -sizes 10000,100000
 //
+// `go run ./bench abuse` is the load test with abusive requests: attackers send requests at the
+// server's limits and beyond while a bystander measures ordinary queries (abuse.go).
+//
 // See docs/BENCHMARKS.md for what each number means.
 package main
 
@@ -50,6 +53,9 @@ func main() {
 }
 
 func run(ctx context.Context) error {
+	if len(os.Args) > 1 && os.Args[1] == "abuse" {
+		return runAbuse(ctx, os.Args[2:])
+	}
 	var c config
 	var sizes, conc string
 	flag.StringVar(&sizes, "sizes", "10000,100000", "model sizes in elements, comma-separated")
@@ -187,7 +193,7 @@ func startEnvironment(ctx context.Context, c config, log *slog.Logger) (*environ
 	if err != nil {
 		return nil, err
 	}
-	env.store, err = graph.Open(ctx, graph.Config{URI: env.db.URI, MaxDepth: 10}, time.Minute)
+	env.store, err = graph.Open(ctx, graph.Config{URI: env.db.URI, Username: env.db.Username, Password: env.db.Password, MaxDepth: 10}, time.Minute)
 	if err != nil {
 		env.stop()
 		return nil, err
@@ -196,14 +202,14 @@ func startEnvironment(ctx context.Context, c config, log *slog.Logger) (*environ
 		env.stop()
 		return nil, err
 	}
-	env.server, err = startServer(ctx, env.db.URI, log)
+	env.server, err = startServer(ctx, env.db, log)
 	if err != nil {
 		env.stop()
 		return nil, err
 	}
 	env.targets = []target{&httpTarget{label: "modelgraph", url: env.server.url, ops: modelgraphOps}, &rawTarget{store: env.store}}
 	if !c.skipNode {
-		env.node, err = startNode(ctx, env.db.URI, log)
+		env.node, err = startNode(ctx, env.db, log)
 		if err != nil {
 			env.stop()
 			return nil, err

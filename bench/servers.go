@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/modelgraph/modelgraph/launcher"
 )
 
 func freePort() (int, error) {
@@ -47,7 +49,13 @@ type serverMemory struct {
 	NumGC           uint32  `json:"num_gc"`
 }
 
-func startServer(ctx context.Context, neo4jURI string, log *slog.Logger) (*mgServer, error) {
+// neo4jEnv is the environment that points a server at the database, credentials included (in
+// the environment rather than on the command line, where any local user could read them).
+func neo4jEnv(db *launcher.DB) []string {
+	return append(os.Environ(), "NEO4J_URI="+db.URI, "NEO4J_USERNAME="+db.Username, "NEO4J_PASSWORD="+db.Password)
+}
+
+func startServer(ctx context.Context, db *launcher.DB, log *slog.Logger) (*mgServer, error) {
 	bin := filepath.Join(os.TempDir(), "modelgraph-bench")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/modelgraph")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -62,8 +70,8 @@ func startServer(ctx context.Context, neo4jURI string, log *slog.Logger) (*mgSer
 		return nil, err
 	}
 	s := &mgServer{url: fmt.Sprintf("http://127.0.0.1:%d/graphql", port), debugURL: fmt.Sprintf("http://127.0.0.1:%d/debug/vars", dport), done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "-neo4j-uri", neo4jURI, "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-debug-addr", fmt.Sprintf("127.0.0.1:%d", dport))
-	s.cmd.Env = append(os.Environ(), "LOG_LEVEL=warn")
+	s.cmd = exec.Command(bin, "serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-debug-addr", fmt.Sprintf("127.0.0.1:%d", dport))
+	s.cmd.Env = append(neo4jEnv(db), "LOG_LEVEL=warn")
 	s.cmd.Stderr = os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
@@ -176,7 +184,7 @@ type nodeServer struct {
 	ops map[string]string
 }
 
-func startNode(ctx context.Context, neo4jURI string, log *slog.Logger) (*nodeServer, error) {
+func startNode(ctx context.Context, db *launcher.DB, log *slog.Logger) (*nodeServer, error) {
 	dir := filepath.Join("bench", "neo4j-graphql")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		log.Info("installing @neo4j/graphql with npm ci")
@@ -206,7 +214,7 @@ func startNode(ctx context.Context, neo4jURI string, log *slog.Logger) (*nodeSer
 	}
 	n.cmd = exec.Command("node", "server.mjs")
 	n.cmd.Dir = dir
-	n.cmd.Env = append(os.Environ(), "NEO4J_URI="+neo4jURI, "PORT="+strconv.Itoa(port), "NODE_ENV=production")
+	n.cmd.Env = append(neo4jEnv(db), "PORT="+strconv.Itoa(port), "NODE_ENV=production")
 	n.cmd.Stderr = os.Stderr
 	out, err := n.cmd.StdoutPipe()
 	if err != nil {
