@@ -68,10 +68,21 @@ func Economics(m *engine.Model, maxDepth int) (*EconomicsReport, error) {
 	ix := indexOf(m)
 	ec := &economist{m: m, ix: ix, w: newWalk(ix.n), wholes: newWalk(ix.n)}
 	vps := ec.valuePropositions()
-	reach := make([]struct{ streams, costs []engine.NodeID }, len(vps))
+	reach := make([]struct {
+		streams, costs       []engine.NodeID
+		streamKeys, costKeys []string
+	}, len(vps))
+	// Value propositions are independent searches over a shared, immutable index.
+	parallel(len(vps), func() func(int) {
+		ec := &economist{m: m, ix: ix, w: newWalk(ix.n), wholes: newWalk(ix.n)}
+		return func(i int) {
+			r := &reach[i]
+			r.streams, r.costs = ec.streams(vps[i], d), ec.costs(vps[i], d)
+			r.streamKeys, r.costKeys = keysOf(m, r.streams), keysOf(m, r.costs)
+		}
+	})
 	shares := map[engine.NodeID]int{}
-	for i, v := range vps {
-		reach[i].streams, reach[i].costs = ec.streams(v, d), ec.costs(v, d)
+	for i := range vps {
 		for _, s := range reach[i].streams {
 			shares[s]++
 		}
@@ -83,7 +94,7 @@ func Economics(m *engine.Model, maxDepth int) (*EconomicsReport, error) {
 		UnallocatedStreams: []string{}, Overheads: []string{}}
 	byID := map[engine.NodeID]int{}
 	for i, v := range vps {
-		e := VPEconomics{Key: m.Key(v), RevenueStreams: keysOf(m, reach[i].streams), Costs: keysOf(m, reach[i].costs)}
+		e := VPEconomics{Key: m.Key(v), RevenueStreams: reach[i].streamKeys, Costs: reach[i].costKeys}
 		for _, s := range reach[i].streams {
 			e.AllocatedRevenue += ec.amount(s, &e.UnknownAmounts) / float64(shares[s])
 		}

@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/engine"
@@ -163,8 +166,9 @@ func (e *exposer) weakened(v engine.NodeID) bool {
 	return ok && l > lossEps && l < 1-lossEps
 }
 
-// exposure runs both searches from x's scope; with paths false only revenue streams get paths.
-func (e *exposer) exposure(x engine.NodeID, d int, paths bool) *ExposureReport {
+// exposure runs both searches from x's scope. full false is what single-source exposure needs:
+// failed holds only the revenue streams, and weakened is not searched.
+func (e *exposer) exposure(x engine.NodeID, d int, full bool) *ExposureReport {
 	m, ix := e.m, e.ix
 	scope := ix.scope(e.failed, x)
 	e.losses(scope)
@@ -184,8 +188,11 @@ func (e *exposer) exposure(x engine.NodeID, d int, paths bool) *ExposureReport {
 	f.bfs(&ix.out, propagating, d, func(c *csr, j int32, u, v engine.NodeID) bool {
 		return c.typ[j] != e.supTyp || e.cut(v)
 	})
-	out.Failed = e.report(f, f.queue[len(scope):], paths, nil)
+	out.Failed = e.report(f, f.queue[len(scope):], full, nil)
 	out.RevenueAtRisk = revenue(m, ix, out.Failed)
+	if !full {
+		return out
+	}
 
 	wk := e.weak
 	wk.reset()
@@ -196,24 +203,22 @@ func (e *exposer) exposure(x engine.NodeID, d int, paths bool) *ExposureReport {
 		}
 	}
 	wk.bfs(&ix.out, propagating, d, func(c *csr, j int32, u, v engine.NodeID) bool { return !e.inScope[v] })
-	out.Weakened = e.report(wk, wk.queue, paths, func(v engine.NodeID) bool { return !f.seen(v) })
+	out.Weakened = e.report(wk, wk.queue, true, func(v engine.NodeID) bool { return !f.seen(v) })
 	out.RevenueWeakened = revenue(m, ix, out.Weakened)
 	return out
 }
 
-// report lists reached nodes (those keep accepts), ordered by distance, kind, key.
-func (e *exposer) report(w *walk, nodes []engine.NodeID, paths bool, keep func(engine.NodeID) bool) []Reached {
+// report lists reached nodes (those keep accepts; only revenue streams unless all), with paths,
+// ordered by distance, kind, key.
+func (e *exposer) report(w *walk, nodes []engine.NodeID, all bool, keep func(engine.NodeID) bool) []Reached {
 	m, ix := e.m, e.ix
 	out := make([]Reached, 0, len(nodes))
 	rs := kStream
 	for _, v := range nodes {
-		if e.inScope[v] || (keep != nil && !keep(v)) {
+		if e.inScope[v] || (keep != nil && !keep(v)) || (!all && ix.kind[v] != rs) {
 			continue
 		}
-		r := Reached{Key: m.Key(v), Kind: m.Kind(v), Distance: int(w.dist[v])}
-		if paths || ix.kind[v] == rs {
-			r.Path = w.path(m, &ix.out, v)
-		}
+		r := Reached{Key: m.Key(v), Kind: m.Kind(v), Distance: int(w.dist[v]), Path: w.path(m, &ix.out, v)}
 		if e.weakened(v) {
 			l := e.lost[v]
 			r.ShareLost = &l
@@ -262,26 +267,44 @@ type SingleSource struct {
 func SingleSourceExposure(m *engine.Model) []SingleSource {
 	ix := indexOf(m)
 	e := newExposer(m, ix)
-	out := []SingleSource{}
-	kp := kPartner
+	var partners []engine.NodeID
 	for v := range ix.n {
-		p := engine.NodeID(v)
-		if ix.kind[v] != kp || !e.cutsOff(p) {
-			continue
+		if p := engine.NodeID(v); ix.kind[v] == kPartner && e.cutsOff(p) {
+			partners = append(partners, p)
 		}
-		x := e.exposure(p, engine.DefaultMaxDepth, false)
-		s := SingleSource{Partner: x.Element, CutOff: x.CutOff, RevenueAtRisk: x.RevenueAtRisk, Streams: []Reached{}}
-		for _, r := range x.Failed {
-			if r.Kind == graph.RevenueStream {
-				s.Streams = append(s.Streams, r)
-			}
-		}
-		out = append(out, s)
 	}
+	out := make([]SingleSource, len(partners))
+	// Partners are independent searches over a shared, immutable index: one worker per core.
+	parallel(len(partners), func() func(int) {
+		e := newExposer(m, ix)
+		return func(i int) {
+			x := e.exposure(partners[i], engine.DefaultMaxDepth, false)
+			out[i] = SingleSource{Partner: x.Element, CutOff: x.CutOff, RevenueAtRisk: x.RevenueAtRisk, Streams: x.Failed}
+		}
+	})
 	slices.SortFunc(out, func(a, b SingleSource) int {
 		return cmp.Or(cmp.Compare(b.RevenueAtRisk.Amount, a.RevenueAtRisk.Amount), strings.Compare(a.Partner, b.Partner))
 	})
 	return out
+}
+
+// parallel runs do(i) for i in [0, n) on up to GOMAXPROCS workers; worker makes one worker's
+// function with its own buffers.
+func parallel(n int, worker func() func(int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			do := worker()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // cutsOff reports whether the element cuts off anything on its own (without a search).

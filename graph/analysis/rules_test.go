@@ -142,3 +142,21 @@ func TestBuiltinRulesFileIsTheFormat(t *testing.T) {
 		}
 	}
 }
+
+// The rules-file examples of docs/analysis.md parse.
+func TestDocsRulesExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/analysis.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```yaml\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("docs/analysis.md has no yaml example")
+	}
+	for i, b := range blocks {
+		text, _, _ := strings.Cut(b, "```")
+		if _, err := LoadRules("docs example", []byte(text)); err != nil {
+			t.Errorf("example %d: %v", i+1, err)
+		}
+	}
+}
