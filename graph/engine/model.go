@@ -162,14 +162,18 @@ func (a *adjacency) links(id NodeID) []Link {
 	return out
 }
 
-// Elements returns every element id ordered by key.
+// Elements returns every element id ordered by key (a new slice each call; the order is computed
+// once per Model).
 func (m *Model) Elements() []NodeID {
-	ids := make([]NodeID, m.Len())
-	for i := range ids {
-		ids[i] = NodeID(i)
-	}
-	slices.SortFunc(ids, func(a, b NodeID) int { return strings.Compare(m.Key(a), m.Key(b)) })
-	return ids
+	o := m.order
+	o.keyOnce.Do(func() {
+		o.byKey = make([]NodeID, m.Len())
+		for i := range o.byKey {
+			o.byKey[i] = NodeID(i)
+		}
+		slices.SortFunc(o.byKey, func(a, b NodeID) int { return strings.Compare(m.Key(a), m.Key(b)) })
+	})
+	return slices.Clone(o.byKey)
 }
 
 // File returns the model as a model file, elements ordered by key and relationships by (from,
@@ -276,8 +280,10 @@ func Validate(m *Model, lim graph.Limits) []Problem {
 // order is the position of every element in (kind name, key) order, the order of results;
 // computed on first use and shared by Models with the same elements and kinds.
 type order struct {
-	once sync.Once
-	rank []int32
+	once    sync.Once
+	rank    []int32
+	keyOnce sync.Once
+	byKey   []NodeID
 }
 
 func (m *Model) rank() []int32 {
