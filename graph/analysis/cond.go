@@ -18,11 +18,12 @@ type evaluator struct {
 	w      *walk
 	tables map[cond][]bool
 	memo   map[cond][]int8 // per node: 0 not yet asked, 1 holds, -1 does not
+	walks  map[cond]*walk
 }
 
 func newEvaluator(m *engine.Model) *evaluator {
 	ix := indexOf(m)
-	return &evaluator{m: m, ix: ix, w: newWalk(ix.n), tables: map[cond][]bool{}, memo: map[cond][]int8{}}
+	return &evaluator{m: m, ix: ix, w: newWalk(ix.n), tables: map[cond][]bool{}, memo: map[cond][]int8{}, walks: map[cond]*walk{}}
 }
 
 func (ev *evaluator) table(c cond, build func() []bool) []bool {
@@ -78,31 +79,43 @@ func (c *relCond) holds(ev *evaluator, v engine.NodeID) bool {
 // depth.
 type wholeCond struct{ inner cond }
 
-// The answer for an element is its inner answer, or else the answer for its direct wholes, so
-// answers are remembered per element: the processes of one function share its answer.
+// Answers are remembered per element: the processes of one function ask the function once. A
+// whole whose answer is known to be no is not walked through again, since its own wholes are part
+// of that answer; this stays exact on PART_OF cycles.
 func (c *wholeCond) holds(ev *evaluator, v engine.NodeID) bool {
 	memo := ev.memo[c]
 	if memo == nil {
 		memo = make([]int8, ev.ix.n)
 		ev.memo[c] = memo
+		ev.walks[c] = newWalk(ev.ix.n) // its own: inner conditions may use ev.w
 	}
-	return c.eval(ev, memo, v)
-}
-
-func (c *wholeCond) eval(ev *evaluator, memo []int8, v engine.NodeID) bool {
-	switch memo[v] {
-	case 1:
-		return true
-	case -1:
-		return false
+	if memo[v] != 0 {
+		return memo[v] > 0
 	}
-	memo[v] = -1 // an element is not its own whole: a PART_OF cycle ends here
-	ok := c.inner.holds(ev, v)
-	a := &ev.ix.wholes
-	lo, hi := a.span(v)
-	for j := lo; j < hi && !ok; j++ {
-		ok = c.eval(ev, memo, a.other[j])
+	w := ev.walks[c]
+	w.reset()
+	w.visit(v, 0, -1)
+	ok := false
+	for head := 0; head < len(w.queue) && !ok; head++ {
+		u := w.queue[head]
+		switch {
+		case memo[u] > 0:
+			ok = true
+			continue
+		case memo[u] < 0 && u != v:
+			continue
+		case c.inner.holds(ev, u):
+			ok = true
+			continue
+		}
+		lo, hi := ev.ix.wholes.span(u)
+		for j := lo; j < hi; j++ {
+			if x := ev.ix.wholes.other[j]; !w.seen(x) {
+				w.visit(x, 0, -1)
+			}
+		}
 	}
+	memo[v] = -1
 	if ok {
 		memo[v] = 1
 	}

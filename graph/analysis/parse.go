@@ -193,6 +193,10 @@ func (p *ruleParser) kinds(n *yaml.Node) []graph.Kind {
 			p.fail(item, "unknown kind %q", item.Value)
 			continue
 		}
+		if slices.Contains(out, k) {
+			p.fail(item, "kind %s is named twice", k)
+			continue
+		}
 		out = append(out, k)
 	}
 	return out

@@ -135,3 +135,29 @@ func supportedOrWhole(t *testing.T, m *engine.Model, v engine.NodeID) bool {
 	}
 	return false
 }
+
+// Ownership is inherited around a PART_OF cycle: p1 and p2 are parts of each other, p3 is part of
+// p1, and only p2 has an accountable role. p1's wholes are p2 (owned), p3's are p1 and p2: nobody
+// is without an owner. p4, alone, has none.
+func TestSelfOrWholeOnACycle(t *testing.T) {
+	f := &graph.File{Model: graph.Model{Key: "cycle", Name: "Cycle"}}
+	for _, k := range []string{"p1", "p2", "p3", "p4"} {
+		f.Elements = append(f.Elements, graph.Element{Key: k, Kind: graph.Process, Name: k})
+	}
+	f.Elements = append(f.Elements, graph.Element{Key: "boss", Kind: graph.Role, Name: "boss"})
+	f.Relationships = []graph.Relationship{
+		{From: "p1", Type: graph.PartOf, To: "p2"}, {From: "p2", Type: graph.PartOf, To: "p1"}, {From: "p3", Type: graph.PartOf, To: "p1"},
+		{From: "boss", Type: graph.InvolvedIn, To: "p2", Properties: map[string]any{"raci": "A"}},
+	}
+	m, err := engine.FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Alignment(m, nil, Filter{Rules: []string{"PROCESS_NO_OWNER"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(fs); !slices.Equal(got, []string{"WARNING PROCESS_NO_OWNER p4"}) {
+		t.Errorf("findings %v", got)
+	}
+}
