@@ -97,6 +97,17 @@ func TestExportValidatesAgainstTheSchema(t *testing.T) {
 		}
 		xmllint(t, path)
 	}
+	// A model without relationships, and one without elements, leave out the empty containers.
+	for _, f := range []*graph.File{
+		{Model: graph.Model{Key: "empty", Name: "Empty"}},
+		{Model: graph.Model{Key: "lonely", Name: "Lonely"}, Elements: []graph.Element{{Key: "kpi", Kind: graph.KPI, Name: "Uptime"}}},
+	} {
+		path := filepath.Join(dir, f.Model.Key+".xml")
+		if err := os.WriteFile(path, export(t, f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		xmllint(t, path)
+	}
 	// The check can fail: a file with an element type the schema does not know is refused.
 	bad := filepath.Join(dir, "bad.xml")
 	data := bytes.Replace(export(t, demoModels(t)[0]), []byte(`xsi:type="BusinessService"`), []byte(`xsi:type="ValueProposition"`), 1)
