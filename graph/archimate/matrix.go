@@ -74,12 +74,6 @@ func (m *Matrix) Allows(source, rel, target string) bool {
 	return strings.IndexByte(m.allowed[source][target], l) >= 0
 }
 
-// Knows reports whether the matrix lists the element type.
-func (m *Matrix) Knows(elementType string) bool {
-	_, ok := m.allowed[elementType]
-	return ok
-}
-
 var (
 	builtinOnce   sync.Once
 	builtinMatrix *Matrix
