@@ -104,26 +104,39 @@ func (d *decoder) fields(n *node, path, what string, known []string, set func(fi
 	seen := map[string]Pos{}
 	for i := 0; i+1 < len(n.items); i += 2 {
 		k, v := n.items[i], n.items[i+1]
-		switch at, dup := seen[k.text]; {
-		case dup:
-			d.add(k.pos, path, "", k.text, fmt.Sprintf("is given twice; the first is at %s", at))
-		case !contains(known, k.text):
+		name, ok := fieldName(known, k)
+		switch at, dup := seen[name]; {
+		case k.kind == nullNode:
+			// The store's YAML reader skips a null key; so does this one.
+		case !ok:
 			d.add(k.pos, path, "", k.text, fmt.Sprintf("unknown field %q; %s has %s", k.text, what, strings.Join(known, ", ")))
+		case dup:
+			// Stricter than encoding/json, which keeps the last silently.
+			d.add(k.pos, path, "", name, fmt.Sprintf("is given twice; the first is at %s", at))
 		default:
-			seen[k.text] = k.pos
-			set(k.text, v)
+			seen[name] = k.pos
+			set(name, v)
 		}
 	}
 	return true
 }
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
+// fieldName finds the known field a key names: exactly in YAML; in JSON, as encoding/json does,
+// ignoring case when no field matches exactly.
+func fieldName(known []string, k *node) (string, bool) {
+	for _, f := range known {
+		if f == k.text {
+			return f, true
 		}
 	}
-	return false
+	if k.yaml == nil {
+		for _, f := range known {
+			if strings.EqualFold(f, k.text) {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }
 
 func (d *decoder) file(root *node) *graph.File {
