@@ -75,15 +75,24 @@ var _ interface {
 	graphql.FieldInterceptor
 } = guard{}
 
-func (guard) ExtensionName() string                   { return "Authorization" }
+// ExtensionName names the guard among the handler's extensions.
+func (guard) ExtensionName() string { return "Authorization" }
+
+// Validate has nothing to check: the role matrix test checks the rules against the schema.
 func (guard) Validate(graphql.ExecutableSchema) error { return nil }
+
 func isRoot(object string) bool {
 	return object == "Query" || object == "Mutation" || object == "Subscription"
 }
+
 func forbidden(format string, a ...any) error { return coded(CodeForbidden, format, a...) }
+
 func coded(code, format string, a ...any) *gqlerror.Error {
 	return &gqlerror.Error{Message: fmt.Sprintf(format, a...), Extensions: map[string]any{"code": code}}
 }
+
+// notFound is the answer for a model the caller has no grant for: the store's words for a model
+// that does not exist.
 func notFound(model string) error { return fmt.Errorf("model %q: %w", model, graph.ErrNotFound) }
 
 // InterceptField checks root fields before they run and filters model lists after.
