@@ -40,8 +40,9 @@ type Edit struct {
 // graph.ErrNotFound or graph.ErrInvalid: the caller should then rebuild from the store.
 func (m *Model) Apply(edits []Edit, revision int64) (*Model, error) {
 	a := &applier{
-		old: m, info: m.info, elems: newCow(m.elems), rels: newCow(m.rels), keys: m.keys,
+		old: m, info: m.info, elems: newCow(m.elems), rels: newCow(m.rels), relProps: newCow(m.relProps), keys: m.keys,
 		added: map[relTriple]RelID{}, deadNode: map[NodeID]bool{}, deadRel: map[RelID]bool{},
+		b: Builder{strs: map[string]string{}},
 	}
 	for i, e := range edits {
 		if err := a.apply(e); err != nil {
@@ -61,6 +62,7 @@ type applier struct {
 	info        graph.Model
 	elems       *cow[elem]
 	rels        *cow[rel]
+	relProps    *cow[[]Prop]
 	keys        map[string]NodeID
 	keysCloned  bool
 	b           Builder // for its interning of property values
@@ -99,9 +101,6 @@ func (a *applier) upsertElement(e graph.Element) error {
 	k, ok := kindIndex[e.Kind]
 	if !ok {
 		return fmt.Errorf("element %q: unknown kind %q: %w", e.Key, e.Kind, graph.ErrInvalid)
-	}
-	if a.b.strs == nil {
-		a.b.strs = map[string]string{}
 	}
 	rec := a.b.elem(e, k)
 	if id, ok := a.keys[e.Key]; ok {
@@ -160,7 +159,7 @@ func (a *applier) upsertRel(r graph.Relationship) error {
 	if err != nil {
 		return err
 	}
-	rec := rel{from: t.from, to: t.to, typ: t.typ, props: a.b.relProps(r.Properties)}
+	rec := rel{from: t.from, to: t.to, typ: t.typ, props: a.b.relPropsIndex(r.Properties, a.relProps, func() int { return a.relProps.n })}
 	if id, ok := a.find(t); ok {
 		a.rels.set(int(id), rec)
 		return nil
@@ -186,7 +185,7 @@ func (a *applier) deleteRel(r graph.Relationship) error {
 }
 
 func (a *applier) finish(revision int64) (*Model, error) {
-	m := &Model{info: a.info, revision: revision, elems: a.elems.pages, rels: a.rels.pages, keys: a.keys}
+	m := &Model{info: a.info, revision: revision, elems: a.elems.pages, rels: a.rels.pages, relProps: a.relProps.pages, keys: a.keys}
 	if !a.structural {
 		// Same elements and relationships, same ids: the adjacency and its buffers carry over,
 		// and so does the result order unless a kind changed.
@@ -227,13 +226,23 @@ func (a *applier) compact(m *Model) {
 		elems.push(*e)
 	}
 	var rels pages[rel]
+	var table pages[[]Prop]
+	table.push(nil)
+	newProps := map[int32]int32{0: 0}
 	for i := range m.rels.n {
 		r := *m.rels.at(i)
 		if a.deadRel[RelID(i)] || newID[r.from] == None || newID[r.to] == None {
 			continue
 		}
 		r.from, r.to = newID[r.from], newID[r.to]
+		p, ok := newProps[r.props]
+		if !ok {
+			p = int32(table.n)
+			table.push(*m.relProps.at(int(r.props)))
+			newProps[r.props] = p
+		}
+		r.props = p
 		rels.push(r)
 	}
-	m.elems, m.rels, m.keys = elems, rels, keys
+	m.elems, m.rels, m.relProps, m.keys = elems, rels, table, keys
 }

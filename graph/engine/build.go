@@ -18,16 +18,19 @@ type Builder struct {
 	revision int64
 	elems    pages[elem]
 	rels     pages[rel]
+	relProps pages[[]Prop] // entry 0 is the empty list
 	keys     map[string]NodeID
 	strs     map[string]string // interned property names and tags
-	single   map[Prop][]Prop   // shared one-property lists of relationships
+	single   map[Prop]int32    // shared one-property lists of relationships
 	lastFrom string            // streams group relationships by source: skip a lookup
 	lastID   NodeID
 }
 
 // NewBuilder starts a model. sizeHint is the expected number of elements (0 if unknown).
 func NewBuilder(info graph.Model, sizeHint int) *Builder {
-	return &Builder{info: info, keys: make(map[string]NodeID, sizeHint), strs: map[string]string{}}
+	b := &Builder{info: info, keys: make(map[string]NodeID, sizeHint), strs: map[string]string{}}
+	b.relProps.push(nil)
+	return b
 }
 
 // SetRevision records the store revision the model is read at.
@@ -106,41 +109,46 @@ func (b *Builder) AddRelationship(r graph.Relationship) error {
 	if !ok {
 		return fmt.Errorf("relationship %s: no element %q: %w", r.ID(), r.To, graph.ErrInvalid)
 	}
-	b.rels.push(rel{from: from, to: to, typ: t, props: b.relProps(r.Properties)})
+	b.rels.push(rel{from: from, to: to, typ: t, props: b.relPropsIndex(r.Properties, &b.relProps, func() int { return b.relProps.n })})
 	return nil
 }
 
-// relProps shares one-property lists with a scalar value: most relationship properties are one
-// enumerated value ({kind: MATERIAL}, {raci: A}) repeated across the model.
-func (b *Builder) relProps(m map[string]any) []Prop {
-	if len(m) != 1 {
-		return b.props(m)
+// relPropsIndex adds a relationship's properties to the table and returns their index. Lists of
+// one scalar property are shared: most relationship properties are one enumerated value
+// ({kind: MATERIAL}, {raci: A}) repeated across the model.
+func (b *Builder) relPropsIndex(m map[string]any, table interface{ push([]Prop) }, n func() int) int32 {
+	if len(m) == 0 {
+		return 0
 	}
-	for name, v := range m {
-		switch v.(type) {
-		case string, bool, int64, float64:
-		default:
-			return b.props(m)
+	var key Prop
+	shared := false
+	if len(m) == 1 {
+		for name, v := range m {
+			switch v.(type) {
+			case string, bool, int64, float64:
+				key, shared = Prop{Name: name, Value: v}, true
+			}
 		}
-		p := Prop{Name: name, Value: v}
-		if ps, ok := b.single[p]; ok {
-			return ps
-		}
-		ps := b.props(m)
+	}
+	if i, ok := b.single[key]; shared && ok {
+		return i
+	}
+	i := int32(n())
+	table.push(b.props(m))
+	if shared {
 		if b.single == nil {
-			b.single = map[Prop][]Prop{}
+			b.single = map[Prop]int32{}
 		}
 		if len(b.single) < 1<<16 {
-			b.single[p] = ps
+			b.single[key] = i
 		}
-		return ps
 	}
-	return nil
+	return i
 }
 
 // Build makes the Model. It fails when two relationships share (from, type, to).
 func (b *Builder) Build() (*Model, error) {
-	m := &Model{info: b.info, revision: b.revision, elems: b.elems, rels: b.rels, keys: b.keys}
+	m := &Model{info: b.info, revision: b.revision, elems: b.elems, rels: b.rels, relProps: b.relProps, keys: b.keys}
 	if err := m.index(); err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func relDiff(a, b *Model, changes bool) ([]RelKey, []RelChange) {
 			continue
 		}
 		if changes {
-			if fs := propFields(nil, r.props, b.rels.at(int(j)).props); len(fs) > 0 {
+			if fs := propFields(nil, a.propsOf(r), b.propsOf(b.rels.at(int(j)))); len(fs) > 0 {
 				changed = append(changed, RelChange{RelKey: k, Fields: fs})
 			}
 		}

@@ -246,3 +246,25 @@ func TestApplyKindChangeReorders(t *testing.T) {
 		t.Errorf("old model reordered: %s", s)
 	}
 }
+
+func TestApplyRelationshipPropertiesOnly(t *testing.T) {
+	m := toy(t)
+	got, err := m.Apply([]Edit{{Op: UpsertRelationship, Relationship: graph.Relationship{From: "role-rep", Type: graph.InvolvedIn, To: "proc-quote", Properties: map[string]any{"raci": "R"}}}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := got.FindRel(id(t, got, "role-rep"), graph.InvolvedIn, id(t, got, "proc-quote"))
+	if !ok || got.Relationship(r).Properties["raci"] != "R" {
+		t.Fatalf("relationship after the edit: %+v", got.Relationship(r))
+	}
+	if old := m.Relationship(r); old.Properties["raci"] != "A" {
+		t.Errorf("old model changed: %+v", old)
+	}
+	if &got.out.other[0] != &m.out.other[0] {
+		t.Error("a property edit rebuilt the adjacency")
+	}
+	// Another relationship with the same one property shares nothing it should not.
+	if other, _ := got.FindRel(id(t, got, "role-rep"), graph.InvolvedIn, id(t, got, "fn-sales")); got.Relationship(other).Properties["raci"] != "R" {
+		t.Errorf("role-rep -> fn-sales: %+v", got.Relationship(other))
+	}
+}

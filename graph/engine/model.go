@@ -33,10 +33,12 @@ type elem struct {
 	kind                   uint8
 }
 
-// rel is a relationship: its ends, its type as a small number and its properties.
+// rel is a relationship: its ends, its type as a small number and its properties as an index
+// into the model's table of property lists (0: none). Most relationships have no properties or
+// share a list, so the table keeps each record at 16 bytes.
 type rel struct {
 	from, to NodeID
-	props    []Prop
+	props    int32
 	typ      uint8
 }
 
@@ -58,6 +60,7 @@ type Model struct {
 	revision int64
 	elems    pages[elem]
 	rels     pages[rel]
+	relProps pages[[]Prop]
 	keys     map[string]NodeID
 	kinds    []uint8 // the kind of every element, dense for the searches
 	order    *order
@@ -110,8 +113,10 @@ func (m *Model) Element(id NodeID) graph.Element {
 // Relationship returns a relationship as a graph.Relationship (a copy).
 func (m *Model) Relationship(id RelID) graph.Relationship {
 	r := m.rels.at(int(id))
-	return graph.Relationship{From: m.Key(r.from), Type: relTypes[r.typ], To: m.Key(r.to), Properties: propMap(r.props)}
+	return graph.Relationship{From: m.Key(r.from), Type: relTypes[r.typ], To: m.Key(r.to), Properties: propMap(m.propsOf(r))}
 }
+
+func (m *Model) propsOf(r *rel) []Prop { return *m.relProps.at(int(r.props)) }
 
 // Ends returns the source, type and target of a relationship.
 func (m *Model) Ends(id RelID) (from NodeID, t graph.RelType, to NodeID) {
