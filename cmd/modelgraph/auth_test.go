@@ -3,13 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
 	"github.com/modelgraph/modelgraph/graph/graphtest"
 )
@@ -160,5 +167,34 @@ func TestTokenCommandsAndServe(t *testing.T) {
 	}
 	if code, _, stderr := cli(t, "token", "revoke", "tok_nothing"); code != exitFail || !strings.Contains(stderr, "not found") {
 		t.Errorf("revoking an unknown token: exit %d %s", code, stderr)
+	}
+}
+
+// TestServeOIDC: "serve -auth oidc" accepts JWTs of the configured issuer and audience, and API
+// tokens too.
+func TestServeOIDC(t *testing.T) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: priv.Public(), KeyID: "k1", Algorithm: oidc.RS256}}}
+	srv := httptest.NewServer(idp)
+	defer srv.Close()
+	idp.SetIssuer(srv.URL)
+	exp := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	sign := func(aud string) string {
+		return oidctest.SignIDToken(priv, "k1", oidc.RS256, `{"iss":"`+srv.URL+`","aud":"`+aud+`","sub":"ana","exp":`+exp+`,"groups":"viewer:*"}`)
+	}
+
+	url, _ := serve(t, "-addr", "127.0.0.1:0", "-auth", "oidc", "-oidc-issuer", srv.URL, "-oidc-audience", "modelgraph", "-oidc-claim", "groups")
+	if status, body := post(t, url, sign("modelgraph"), `{ models { key } }`); status != http.StatusOK || strings.Contains(body, "errors") {
+		t.Fatalf("JWT: %d %s", status, body)
+	}
+	if status, body := post(t, url, sign("other-app"), `{ models { key } }`); status != http.StatusUnauthorized {
+		t.Fatalf("JWT for another audience: %d %s", status, body)
+	}
+	_, secret, _ := cli(t, "token", "create", "-role", "viewer", "-model", "*")
+	if status, body := post(t, url, strings.TrimSpace(secret), `{ models { key } }`); status != http.StatusOK || strings.Contains(body, "errors") {
+		t.Fatalf("API token with -auth oidc: %d %s", status, body)
 	}
 }
