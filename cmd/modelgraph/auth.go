@@ -89,7 +89,7 @@ func (c *authConfig) check(e *env, addr, debugAddr string) error {
 
 // options fills the authentication fields of the handler's options; OIDC reads the issuer's
 // discovery document here.
-func (c *authConfig) options(ctx context.Context, store *graph.Store, addr string, opts *resolvers.Options) error {
+func (c *authConfig) options(ctx context.Context, e *env, store *graph.Store, addr string, opts *resolvers.Options) error {
 	opts.Addr = addr
 	opts.AllowedHosts = commaList(c.allowedHosts)
 	opts.CORSOrigins = commaList(c.corsOrigins)
@@ -100,6 +100,11 @@ func (c *authConfig) options(ctx context.Context, store *graph.Store, addr strin
 	if err != nil {
 		return err
 	}
+	if c.mode == "token" {
+		if err := warnNoTokens(ctx, store, e); err != nil {
+			return err
+		}
+	}
 	var oidc *auth.OIDC
 	if c.mode == "oidc" {
 		if oidc, err = auth.NewOIDC(ctx, c.oidc); err != nil {
@@ -107,5 +112,20 @@ func (c *authConfig) options(ctx context.Context, store *graph.Store, addr strin
 		}
 	}
 	opts.Auth = auth.Either(tokens, oidc)
+	return nil
+}
+
+// warnNoTokens says how to get in when authentication is on and no token would let anyone.
+func warnNoTokens(ctx context.Context, store *graph.Store, e *env) error {
+	ts, err := store.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.Revoked == nil {
+			return nil
+		}
+	}
+	e.log.Warn("authentication is on and there is no API token: every request will be refused; create one with: modelgraph token create -role admin -model '*'")
 	return nil
 }

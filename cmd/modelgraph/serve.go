@@ -59,7 +59,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim}
-	if err := authCfg.options(ctx, store, *addr, &opts); err != nil {
+	if err := authCfg.options(ctx, e, store, *addr, &opts); err != nil {
 		return err
 	}
 	srv := &http.Server{
