@@ -219,3 +219,30 @@ func (m *shapeMeter) fragment(name string) shape {
 	m.memo[name] = s
 	return s
 }
+
+// maxCachedQuery bounds the query documents kept in the parsed-query and persisted-query caches:
+// a query is its own cache key, so a thousand distinct 60 MB queries (a big string literal each)
+// would otherwise stay in memory.
+const maxCachedQuery = 64 << 10
+
+// smallOnly is a cache that keeps only entries whose size (by size) is at most maxCachedQuery.
+type smallOnly[T any] struct {
+	graphql.Cache[T]
+	size func(key string, v T) int
+}
+
+func (c smallOnly[T]) Add(ctx context.Context, key string, v T) {
+	if c.size(key, v) <= maxCachedQuery {
+		c.Cache.Add(ctx, key, v)
+	}
+}
+
+// queryCache keeps parsed documents, keyed by the query text.
+func queryCache(c graphql.Cache[*ast.QueryDocument]) graphql.Cache[*ast.QueryDocument] {
+	return smallOnly[*ast.QueryDocument]{c, func(key string, _ *ast.QueryDocument) int { return len(key) }}
+}
+
+// persistedCache keeps persisted queries, keyed by their hash.
+func persistedCache(c graphql.Cache[string]) graphql.Cache[string] {
+	return smallOnly[string]{c, func(_ string, q string) int { return len(q) }}
+}
