@@ -57,6 +57,11 @@ func TestStoreWithoutAuthenticationIsMigrated(t *testing.T) {
 		t.Fatal("the password changed between two normal starts")
 	}
 	checkMigrated(t, again, cfg)
+	// Only the first normal start found no password file, and set the password before opening Bolt.
+	b, _ := os.ReadFile(filepath.Join(cfg.DataDir, "launcher.log"))
+	if n := strings.Count(string(b), "with Bolt closed"); n != 1 {
+		t.Errorf("launcher.log records %d password settings with Bolt closed, want 1", n)
+	}
 }
 
 func checkMigrated(t *testing.T, db *DB, cfg Config) {

@@ -37,25 +37,32 @@ final class Credentials {
   private Credentials() {}
 
   /**
-   * Returns the password in data's password file, creating the file with a new random password
-   * when there is none. An existing file keeps its content (so a user may put their own password
-   * there) and is narrowed to mode 0600.
+   * Returns the password in data's password file, or null when there is none. The file may hold a
+   * password of the user's choosing; it is narrowed to mode 0600.
    */
-  static String ensurePassword(Path data) throws IOException {
+  static String read(Path data) throws IOException {
     Path file = data.resolve(FILE);
-    if (Files.exists(file)) {
-      Files.setPosixFilePermissions(file, OWNER_RW);
-      String pw = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (pw.isEmpty()) {
-        throw new IOException(file + " is empty; delete it and a new password is generated at the next start");
-      }
-      return pw;
+    if (!Files.exists(file)) {
+      return null;
     }
+    Files.setPosixFilePermissions(file, OWNER_RW);
+    String pw = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (pw.isEmpty()) {
+      throw new IOException(file + " is empty; delete it and a new password is generated at the next start");
+    }
+    return pw;
+  }
+
+  /** Returns a new random password. */
+  static String generate() {
     byte[] raw = new byte[RANDOM_BYTES];
     new SecureRandom().nextBytes(raw);
-    String pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    writeAtomically(file, pw + "\n");
-    return pw;
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  /** Keeps pw in data's password file, replacing the file atomically. */
+  static void write(Path data, String pw) throws IOException {
+    writeAtomically(data.resolve(FILE), pw + "\n");
   }
 
   /** Writes a 0600 temporary file next to target, syncs it and renames it over target. */

@@ -51,7 +51,6 @@ public final class Launcher {
     Files.setPosixFilePermissions(o.data(), OWNER_ONLY);
     Path portFile = o.data().resolve("launcher.port");
     Files.deleteIfExists(portFile);
-    String password = o.insecureNoAuth() ? null : Credentials.ensurePassword(o.data());
     BoltFilter filter;
     try {
       // Bound before the database starts, so a busy port fails fast; it accepts once ready.
@@ -61,7 +60,13 @@ public final class Launcher {
       System.exit(1);
       return;
     }
-    DatabaseManagementService dbms = build(o);
+    String password = o.insecureNoAuth() ? null : Credentials.read(o.data());
+    if (!o.insecureNoAuth() && password == null) {
+      password = Credentials.generate();
+      seal(o, password);
+      Credentials.write(o.data(), password);
+    }
+    DatabaseManagementService dbms = build(o, true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(portFile, filter, dbms, stopped)));
     try {
@@ -91,9 +96,26 @@ public final class Launcher {
     stopped.await();
   }
 
-  private static DatabaseManagementService build(Options o) {
+  /**
+   * Sets the password of a new store, or of one made without authentication, with Bolt closed:
+   * until then user neo4j has Neo4j's well-known initial password. The password file is written
+   * only afterwards, so a start that fails half-way comes back here.
+   */
+  private static void seal(Options o, String password) {
+    System.err.println("launcher: no password file yet; setting a new password for user neo4j with Bolt closed");
+    long start = System.nanoTime();
+    DatabaseManagementService dbms = build(o, false);
+    try {
+      Credentials.apply(dbms, password);
+    } finally {
+      dbms.shutdown();
+    }
+    System.err.printf("launcher: password set in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static DatabaseManagementService build(Options o, boolean bolt) {
     return new DatabaseManagementServiceBuilder(o.data())
-        .setConfig(BoltConnector.enabled, true)
+        .setConfig(BoltConnector.enabled, bolt)
         // Neo4j's own connector takes a free loopback port; only the filter connects to it.
         .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", 0))
         .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", o.port()))
