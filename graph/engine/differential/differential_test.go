@@ -210,7 +210,7 @@ func (c *checker) supporters() {
 }
 
 func (c *checker) impact() {
-	roots := []string{c.keyOf(graph.BusinessFunction), c.keyOf(graph.KeyPartner), c.keyOf(graph.OrgUnit), c.key()}
+	roots := []string{c.keyOf(graph.BusinessFunction), c.keyOf(graph.KeyPartner), c.key()}
 	typeSets := [][]graph.RelType{nil, {graph.PartOf, graph.FlowsTo, graph.Realizes}, {graph.Supports, graph.Supplies, graph.Generates, graph.Targets}}
 	for i, root := range roots {
 		types := typeSets[i%len(typeSets)]
@@ -272,12 +272,11 @@ func (c *checker) impact() {
 
 func (c *checker) paths() {
 	// Pairs that are often connected (a supporter and the root it supports) and random ones.
-	pairs := [][2]string{{c.key(), c.key()}, {c.key(), c.key()}, {c.keyOf(graph.Process), c.keyOf(graph.ValueProposition)}}
 	vp := c.keyOf(graph.ValueProposition)
+	pairs := [][2]string{{c.key(), c.key()}, {vp, vp}}
 	if rs, _ := c.m.Supporters(c.id(vp), engine.SupportersOptions{}); len(rs) > 0 {
 		pairs = append(pairs, [2]string{c.m.Key(rs[len(rs)-1].ID), vp}, [2]string{c.m.Key(rs[len(rs)/2].ID), vp})
 	}
-	pairs = append(pairs, [2]string{vp, vp})
 	for _, p := range pairs {
 		d := c.depth()
 		what := fmt.Sprintf("path(%s, %s, %d)", p[0], p[1], d)
