@@ -217,7 +217,7 @@ func presenter(log *slog.Logger, lim Limits) graphql.ErrorPresenterFunc {
 		case gerr.Extensions["code"] != nil:
 			// Already classified (parse or validation failure, a limit).
 		case isArgumentError(ctx, gerr):
-			gerr.Message = fmt.Sprintf("bad value for %s: %s", argumentPath(ctx, gerr), gerr.Message)
+			gerr.Message = fmt.Sprintf("bad value for %s: %s", argumentPath(ctx, gerr), argumentMessage(gerr.Message))
 			gerr.Extensions["code"] = CodeBadUserInput
 		case strings.HasPrefix(gerr.Message, "json request body could not be decoded"):
 			msg, _, _ := strings.Cut(gerr.Message, " body:")

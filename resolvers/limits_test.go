@@ -220,9 +220,9 @@ func TestClientErrorsAreCoded(t *testing.T) {
 		p    any
 		msg  string
 	}{
-		{"properties as a string", "tier=1", "bad value for element.properties"},
-		{"properties as a list", []any{1, 2}, "bad value for element.properties"},
-		{"properties as a number", 5, "bad value for element.properties"},
+		{"properties as a string", "tier=1", "bad value for element.properties: must be an object of names to string, number or boolean values, got a string"},
+		{"properties as a list", []any{1, 2}, "bad value for element.properties: must be an object of names to string, number or boolean values, got a list"},
+		{"properties as a number", 5, "bad value for element.properties: must be an object of names to string, number or boolean values, got a number"},
 		{"integer beyond int64", json.RawMessage(`{"n": 99999999999999999999}`), "integers must fit in 64 bits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestClientErrorsAreCoded(t *testing.T) {
 	}
 	t.Run("since yesterday", func(t *testing.T) {
 		r := postQuery(t, h, `query($m: ID!) { changes(model: $m, since: "yesterday") { nodes { seq } } }`, map[string]any{"m": model})
-		wantCode(t, r, http.StatusOK, "BAD_USER_INPUT", "bad value for since")
+		wantCode(t, r, http.StatusOK, "BAD_USER_INPUT", "bad value for since: must be a date and time in RFC 3339 format")
 	})
 	t.Run("malformed JSON body", func(t *testing.T) {
 		body := `{"query": "{ models { key } }", ` + strings.Repeat("x", 900<<10)

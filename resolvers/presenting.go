@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -45,4 +46,22 @@ func isArgumentError(ctx context.Context, gerr *gqlerror.Error) bool {
 func argumentPath(ctx context.Context, gerr *gqlerror.Error) string {
 	fc := graphql.GetFieldContext(ctx)
 	return gerr.Path[len(fc.Path()):].String()
+}
+
+// goTypeWords name, for an analyst, the Go types gqlgen reports for a JSON value.
+var goTypeWords = map[string]string{"string": "a string", "[]interface {}": "a list", "json.Number": "a number", "bool": "true or false"}
+
+// argumentMessage rewords gqlgen's message for a value of the wrong shape, such as "string is not
+// a map" for properties given as a string, or a date that is not RFC 3339.
+func argumentMessage(msg string) string {
+	if t, ok := strings.CutSuffix(msg, " is not a map"); ok {
+		if w, ok := goTypeWords[t]; ok {
+			t = w
+		}
+		return "must be an object of names to string, number or boolean values, got " + t
+	}
+	if strings.HasPrefix(msg, "parsing time ") || strings.HasPrefix(msg, "time should be RFC3339") {
+		return "must be a date and time in RFC 3339 format, such as 2026-01-31T09:00:00Z"
+	}
+	return msg
 }
