@@ -300,6 +300,7 @@ func TestErrorsStaySmall(t *testing.T) {
 	if len(r.body) > 4000 {
 		t.Fatalf("a 10 MB bad key gave an error of %d bytes", len(r.body))
 	}
+	t.Logf("10 MB bad key: response of %d bytes", len(r.body))
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "model: {key: %s, name: Many}\nelements:\n", key)
@@ -315,6 +316,7 @@ func TestErrorsStaySmall(t *testing.T) {
 	if len(r.body) > 100<<10 {
 		t.Fatalf("20,000 bad elements gave a response of %d bytes", len(r.body))
 	}
+	t.Logf("20,000 bad elements: response of %d bytes", len(r.body))
 
 	// 150 unknown fields: 150 validation errors, of which 100 are listed.
 	var q strings.Builder
