@@ -312,3 +312,17 @@ func TestBadOptions(t *testing.T) {
 		t.Error("negative depth accepted by Path")
 	}
 }
+
+func TestGraphReached(t *testing.T) {
+	m := toy(t)
+	steps, _, _ := m.Path(id(t, m, "proc-ship"), id(t, m, "proc-order"), 0)
+	rs := m.GraphReached([]Reached{{ID: id(t, m, "proc-ship"), Distance: 2, Path: steps}})
+	r := rs[0]
+	if r.Element.Key != "proc-ship" || r.Element.Model != "toy" || r.Distance != 2 || len(r.Path) != 2 {
+		t.Fatalf("got %+v", r)
+	}
+	// proc-ship -FLOWS_TO-> proc-return -FLOWS_TO-> proc-order; the second carries kind MATERIAL.
+	if r.Path[0].To.Name != "Handle return" || r.Path[1].Properties["kind"] != "MATERIAL" || r.Path[0].Properties != nil {
+		t.Errorf("steps %+v", r.Path)
+	}
+}
