@@ -55,8 +55,8 @@ const Username = "neo4j"
 // DB is a running embedded database.
 type DB struct {
 	URI      string
-	Username string // Username
-	Password string // the content of PasswordFile
+	Username string // the constant Username
+	Password string // the content of PasswordFile, read at Start
 	owned    bool
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser
