@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // msWork holds the buffers of a multi-source search: for every node, one bit per source of the
@@ -20,7 +21,8 @@ func newMSWork(n int) *msWork {
 // SupporterCounts counts, for every root, the supporters Supporters would return with the same
 // kinds and depth. Roots are searched 64 at a time, one bit each, in one walk of the union of
 // their supporters (a multi-source breadth-first search), and batches run in parallel: dashboards
-// count thousands of roots whose supporters overlap.
+// count thousands of roots whose supporters overlap. A Model never changes, so it remembers the
+// counts of up to maxCountTables (kinds, depth) pairs: a dashboard asked again reads them.
 func (m *Model) SupporterCounts(roots []NodeID, opt SupportersOptions) ([]int, error) {
 	d, err := depth(opt.MaxDepth)
 	if err != nil {
@@ -30,6 +32,27 @@ func (m *Model) SupporterCounts(roots []NodeID, opt SupportersOptions) ([]int, e
 	if err != nil {
 		return nil, err
 	}
+	table := m.counts.table(countKey{want, d}, m.Len())
+	out := make([]int, len(roots))
+	var missing []NodeID
+	var at []int
+	for i, r := range roots {
+		if c := table.get(r); c >= 0 {
+			out[i] = c
+		} else {
+			missing = append(missing, r)
+			at = append(at, i)
+		}
+	}
+	counts := m.countAll(missing, d, want)
+	for j, c := range counts {
+		out[at[j]] = c
+		table.put(missing[j], c)
+	}
+	return out, nil
+}
+
+func (m *Model) countAll(roots []NodeID, d int, want uint32) []int {
 	counts := make([]int, len(roots))
 	batches := (len(roots) + 63) / 64
 	workers := min(batches, runtime.GOMAXPROCS(0))
@@ -52,7 +75,52 @@ func (m *Model) SupporterCounts(roots []NodeID, opt SupportersOptions) ([]int, e
 		}()
 	}
 	wg.Wait()
-	return counts, nil
+	return counts
+}
+
+// maxCountTables bounds the remembered counts of a Model: 4 bytes per element per table.
+const maxCountTables = 8
+
+type countKey struct {
+	kinds uint32
+	depth int
+}
+
+// countCache remembers supporter counts per (kinds, depth), one slot per element holding
+// count+1 (0: not counted yet).
+type countCache struct {
+	mu     sync.Mutex
+	tables map[countKey]countTable
+}
+
+type countTable []atomic.Int32
+
+func (c *countCache) table(k countKey, n int) countTable {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.tables[k]
+	if !ok && len(c.tables) < maxCountTables {
+		if c.tables == nil {
+			c.tables = map[countKey]countTable{}
+		}
+		t = make(countTable, n)
+		c.tables[k] = t
+	}
+	return t
+}
+
+// get returns the remembered count of v, or -1; a nil table remembers nothing.
+func (t countTable) get(v NodeID) int {
+	if t == nil {
+		return -1
+	}
+	return int(t[v].Load()) - 1
+}
+
+func (t countTable) put(v NodeID, c int) {
+	if t != nil {
+		t[v].Store(int32(c + 1))
+	}
 }
 
 // countBatch runs one multi-source search for at most 64 roots and leaves w clean.

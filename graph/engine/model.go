@@ -68,6 +68,7 @@ type Model struct {
 	pos      *positions
 	work     *sync.Pool // *work buffers for traversals, sized for this model
 	msbfs    *sync.Pool // *msWork buffers for SupporterCounts
+	counts   countCache
 }
 
 // Info returns the model's key, name and description.

@@ -164,15 +164,24 @@ func TestSupporterCountsManyRoots(t *testing.T) {
 			ids = append(ids, NodeID(v))
 		}
 	}
-	counts, err := m.SupporterCounts(ids, SupportersOptions{MaxDepth: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range ids {
-		rs, _ := m.Supporters(v, SupportersOptions{MaxDepth: 3})
-		if counts[i] != len(rs) {
-			t.Errorf("%s: count %d, supporters %d", m.Key(v), counts[i], len(rs))
+	// Every depth, each asked twice: the second answer comes from what the model remembers, and
+	// past maxCountTables (kinds, depth) pairs nothing more is remembered.
+	for d := 1; d <= 10; d++ {
+		for range 2 {
+			counts, err := m.SupporterCounts(ids, SupportersOptions{MaxDepth: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range ids {
+				rs, _ := m.Supporters(v, SupportersOptions{MaxDepth: d})
+				if counts[i] != len(rs) {
+					t.Fatalf("depth %d, %s: count %d, supporters %d", d, m.Key(v), counts[i], len(rs))
+				}
+			}
 		}
+	}
+	if n := len(m.counts.tables); n != maxCountTables {
+		t.Errorf("%d count tables remembered, want %d", n, maxCountTables)
 	}
 }
 
