@@ -78,7 +78,7 @@ func Economics(m *engine.Model, maxDepth int) (*EconomicsReport, error) {
 		return func(i int) {
 			r := &reach[i]
 			r.streams, r.costs = ec.streams(vps[i], d), ec.costs(vps[i], d)
-			r.streamKeys, r.costKeys = keysOf(m, r.streams), keysOf(m, r.costs)
+			r.streamKeys, r.costKeys = keysOf(m, ix, r.streams), keysOf(m, ix, r.costs)
 		}
 	})
 	shares := map[engine.NodeID]int{}
@@ -247,16 +247,9 @@ func (ec *economist) totals(r *EconomicsReport, shares map[engine.NodeID]int) {
 // name and description), so it is the `currency` property of the model's revenue streams and
 // costs when every one that gives it gives the same code, and "" when none does or they differ.
 func Currency(m *engine.Model) string {
-	ix := indexOf(m)
 	cur := ""
-	for v := range ix.n {
-		id := engine.NodeID(v)
-		if !ix.is(id, graph.RevenueStream) && !ix.is(id, graph.Cost) {
-			continue
-		}
-		c, ok := m.Element(id).Properties["currency"].(string)
+	for _, c := range indexOf(m).currency {
 		switch {
-		case !ok:
 		case cur == "":
 			cur = c
 		case c != cur:

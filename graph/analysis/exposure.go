@@ -172,7 +172,7 @@ func (e *exposer) exposure(x engine.NodeID, d int, full bool) *ExposureReport {
 	m, ix := e.m, e.ix
 	scope := ix.scope(e.failed, x)
 	e.losses(scope)
-	out := &ExposureReport{Element: m.Key(x), MaxDepth: d, Scope: keysOf(m, scope), CutOff: []string{}}
+	out := &ExposureReport{Element: m.Key(x), MaxDepth: d, Scope: keysOf(m, ix, scope), CutOff: []string{}}
 	for _, v := range e.supplied {
 		if e.cut(v) {
 			out.CutOff = append(out.CutOff, m.Key(v))

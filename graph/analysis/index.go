@@ -71,7 +71,9 @@ type index struct {
 	// and walks up PART_OF should not scan them.
 	wholes, parts, incurs csr
 	share                 map[engine.RelID]supply
-	byKind                [][]engine.NodeID // the elements of each kind, ordered by key
+	byKind                [][]engine.NodeID        // the elements of each kind, ordered by key
+	rank                  []int32                  // position of each element in key order
+	currency              map[engine.NodeID]string // currency property of revenue streams and costs
 }
 
 // supply is what a SUPPLIES relationship says about redundancy.
@@ -98,20 +100,26 @@ func indexOf(m *engine.Model) *index {
 
 func buildIndex(m *engine.Model) *index {
 	n := m.Len()
-	ix := &index{n: n, kind: make([]uint8, n), amount: make([]float64, n), share: map[engine.RelID]supply{}}
+	ix := &index{n: n, kind: make([]uint8, n), amount: make([]float64, n), share: map[engine.RelID]supply{},
+		rank: make([]int32, n), currency: map[engine.NodeID]string{}}
 	rs, cs := kStream, kCost
 	for v := range n {
 		id := engine.NodeID(v)
 		ix.kind[v] = kindNo[m.Kind(id)]
 		ix.amount[v] = math.NaN()
 		if k := ix.kind[v]; k == rs || k == cs {
-			if a, ok := number(m.Element(id).Properties["annualAmount"]); ok {
+			p := m.Element(id).Properties
+			if a, ok := number(p["annualAmount"]); ok {
 				ix.amount[v] = a
+			}
+			if c, ok := p["currency"].(string); ok {
+				ix.currency[id] = c
 			}
 		}
 	}
 	ix.byKind = make([][]engine.NodeID, len(allKinds))
-	for _, id := range m.Elements() {
+	for r, id := range m.Elements() {
+		ix.rank[id] = int32(r)
 		k := ix.kind[id]
 		ix.byKind[k] = append(ix.byKind[k], id)
 	}

@@ -116,12 +116,12 @@ func cmpElem(m *engine.Model, ix *index, a, b engine.NodeID) int {
 	return strings.Compare(m.Key(a), m.Key(b))
 }
 
-// keysOf returns the keys of ids ordered by key.
-func keysOf(m *engine.Model, ids []engine.NodeID) []string {
+// keysOf returns the keys of ids ordered by key (it sorts ids).
+func keysOf(m *engine.Model, ix *index, ids []engine.NodeID) []string {
+	slices.SortFunc(ids, func(a, b engine.NodeID) int { return int(ix.rank[a] - ix.rank[b]) })
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = m.Key(id)
 	}
-	slices.Sort(out)
 	return out
 }
