@@ -10,19 +10,45 @@ import (
 
 // jsonDuplicateKeys finds object keys that appear twice in one JSON object. encoding/json keeps
 // the last one silently ("kind":"Gadget","kind":"Process" reads as Process); YAML refuses them,
-// and so does a model file in JSON. data must already be valid JSON.
+// and so does a model file in JSON. data must already be valid JSON: this scans its bytes (the
+// decoder's token stream is several times slower than decoding the file).
 func jsonDuplicateKeys(data []byte) []Problem {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	w := keyWalker{lines: lineCounter{data: data, line: 1}}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			break // io.EOF, or a syntax error the decoder has already reported
+	for i := 0; i < len(data); {
+		switch c := data[i]; c {
+		case '{', '[':
+			w.open(c == '{')
+			i++
+		case '}', ']':
+			w.close()
+			i++
+		case '"':
+			end := stringEnd(data, i)
+			w.str(data[i+1:end], int64(i))
+			i = end + 1
+		case ' ', '\t', '\r', '\n', ',', ':':
+			i++
+		default: // number, true, false or null
+			for i < len(data) && !strings.ContainsRune(" \t\r\n,]}", rune(data[i])) {
+				i++
+			}
+			w.valueDone()
 		}
-		w.token(tok, dec.InputOffset())
 	}
 	return capProblems(w.problems, w.more)
+}
+
+// stringEnd is the index of the quote that ends the string starting at data[start].
+func stringEnd(data []byte, start int) int {
+	for i := start + 1; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(data) - 1
 }
 
 // jsonFrame is one open object or array.
@@ -49,29 +75,37 @@ func (w *keyWalker) top() *jsonFrame {
 	return w.stack[len(w.stack)-1]
 }
 
-func (w *keyWalker) token(tok json.Token, off int64) {
-	top := w.top()
-	if top != nil && top.object && top.wantKey {
-		if k, ok := tok.(string); ok {
-			if top.keys[k] {
-				w.duplicate(top.path, k, off)
-			}
-			top.keys[k] = true
-			top.key, top.wantKey = k, false
-			return
-		}
+func (w *keyWalker) open(object bool) {
+	f := &jsonFrame{object: object, path: w.childPath(), wantKey: object}
+	if object {
+		f.keys = map[string]bool{}
 	}
-	switch tok {
-	case json.Delim('{'):
-		w.stack = append(w.stack, &jsonFrame{object: true, path: w.childPath(), keys: map[string]bool{}, wantKey: true})
-	case json.Delim('['):
-		w.stack = append(w.stack, &jsonFrame{path: w.childPath()})
-	case json.Delim('}'), json.Delim(']'):
+	w.stack = append(w.stack, f)
+}
+
+func (w *keyWalker) close() {
+	if len(w.stack) > 0 {
 		w.stack = w.stack[:len(w.stack)-1]
-		w.valueDone()
-	default:
-		w.valueDone()
 	}
+	w.valueDone()
+}
+
+// str handles a string, raw as written (without its quotes), at offset off: a key or a value.
+func (w *keyWalker) str(raw []byte, off int64) {
+	top := w.top()
+	if top == nil || !top.object || !top.wantKey {
+		w.valueDone()
+		return
+	}
+	k := string(raw)
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &k) // "k" and "\u006b" are one key
+	}
+	if top.keys[k] {
+		w.duplicate(top.path, k, off)
+	}
+	top.keys[k] = true
+	top.key, top.wantKey = k, false
 }
 
 // childPath is where a value that starts now sits: elements[3].properties, model, ...
