@@ -18,7 +18,6 @@ func Alignment(m *engine.Model, rules *Rules, f Filter) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := newEvaluator(m)
 	// Rules in finding order, and each rule's findings in key order as they are found (candidates
 	// come in key order), so the whole needs no sort. Findings of rules in the rules format are
 	// first noted compactly (no pointers, cheap to grow) and made into Findings at the end.
@@ -28,16 +27,21 @@ func Alignment(m *engine.Model, rules *Rules, f Filter) ([]Finding, error) {
 		coded []Finding
 	}
 	parts := make([]part, len(sel))
-	total := 0
-	for i, r := range sel {
-		if r.code != nil {
-			parts[i].coded = r.code(ev)
-			slices.SortFunc(parts[i].coded, cmpFinding)
-			total += len(parts[i].coded)
-			continue
+	// Rules are independent (each condition keeps its own tables): one evaluator per core.
+	parallel(len(sel), func() func(int) {
+		ev := newEvaluator(m)
+		return func(i int) {
+			if r := sel[i]; r.code != nil {
+				parts[i].coded = r.code(ev)
+				slices.SortFunc(parts[i].coded, cmpFinding)
+			} else {
+				parts[i].hits = r.check(ev, nil)
+			}
 		}
-		parts[i].hits = r.check(ev, nil)
-		total += len(parts[i].hits)
+	})
+	total := 0
+	for _, p := range parts {
+		total += len(p.hits) + len(p.coded)
 	}
 	out := make([]Finding, 0, total)
 	for i, r := range sel {

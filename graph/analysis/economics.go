@@ -81,7 +81,7 @@ func Economics(m *engine.Model, maxDepth int) (*EconomicsReport, error) {
 			r.streamKeys, r.costKeys = keysOf(m, ix, r.streams), keysOf(m, ix, r.costs)
 		}
 	})
-	shares := map[engine.NodeID]int{}
+	shares := make([]int32, ix.n) // how many value propositions reach each stream and cost
 	for i := range vps {
 		for _, s := range reach[i].streams {
 			shares[s]++
@@ -116,16 +116,8 @@ type economist struct {
 	w, wholes *walk
 }
 
-func (ec *economist) valuePropositions() []engine.NodeID {
-	var vps []engine.NodeID
-	for v := range ec.ix.n {
-		if ec.ix.is(engine.NodeID(v), graph.ValueProposition) {
-			vps = append(vps, engine.NodeID(v))
-		}
-	}
-	slices.SortFunc(vps, func(a, b engine.NodeID) int { return cmpElem(ec.m, ec.ix, a, b) })
-	return vps
-}
+// valuePropositions are ordered by key.
+func (ec *economist) valuePropositions() []engine.NodeID { return ec.ix.byKind[kVP] }
 
 // amount returns an element's amount, counting it in unknown when it has none.
 func (ec *economist) amount(v engine.NodeID, unknown *int) float64 {
@@ -215,7 +207,7 @@ func (ec *economist) rollups(r *EconomicsReport, vps []engine.NodeID, byID map[e
 	}
 }
 
-func (ec *economist) totals(r *EconomicsReport, shares map[engine.NodeID]int) {
+func (ec *economist) totals(r *EconomicsReport, shares []int32) {
 	ix, m := ec.ix, ec.m
 	rs, cs := kStream, kCost
 	for v := range ix.n {
