@@ -26,6 +26,8 @@ func TestJSONDuplicateKeysRefused(t *testing.T) {
 		{"property twice", head + `{"key": "p", "kind": "Process", "name": "P", "properties": {"tier": 1, "tier": 2}}]}`, "elements[0]", "properties.tier", `duplicate key "tier" on line 1`},
 		{"model key twice", `{"model": {"key": "m", "key": "n", "name": "M"}, "elements": []}`, "model", "key", `duplicate key "key"`},
 		{"top-level twice", `{"model": {"key": "m", "name": "M"}, "elements": [], "elements": []}`, "document", "elements", `duplicate key "elements"`},
+		{"escaped key twice", head + `{"key": "p", "kind": "Process", "\u006bind": "Cost", "name": "P"}]}`, "elements[0]", "kind", `duplicate key "kind"`},
+		{"quote inside a string", head + `{"key": "p", "kind": "Process", "name": "say \"kind\": x", "description": "kind"}]}`, "", "", ""},
 		{"same key in two objects is fine", head + `{"key": "a", "kind": "Process", "name": "A"}, {"key": "b", "kind": "Process", "name": "B"}]}`, "", "", ""},
 		{"same name at two depths is fine", `{"model": {"key": "m", "name": "M"}, "elements": [{"key": "a", "kind": "Process", "name": "A", "properties": {"key2": "x", "name2": "y"}}]}`, "", "", ""},
 	}
