@@ -84,7 +84,7 @@ func (r *Rule) check(ev *evaluator, out []hit) []hit {
 	for {
 		best := -1
 		for i, l := range lists {
-			if len(l) > 0 && (best < 0 || ev.m.Key(l[0]) < ev.m.Key(lists[best][0])) {
+			if len(l) > 0 && (best < 0 || ev.ix.rank[l[0]] < ev.ix.rank[lists[best][0]]) {
 				best = i
 			}
 		}
