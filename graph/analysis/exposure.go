@@ -209,8 +209,10 @@ func (e *exposer) exposure(x engine.NodeID, d int, full bool) *ExposureReport {
 }
 
 // report lists reached nodes (those keep accepts; only revenue streams unless all), with paths,
-// ordered by distance, kind, key.
+// ordered by distance, kind, key. Only the weakened list gives shareLost: an element partly
+// supplied by the scope may also fail through another path, and then it has failed.
 func (e *exposer) report(w *walk, nodes []engine.NodeID, all bool, keep func(engine.NodeID) bool) []Reached {
+	weakList := keep != nil
 	m, ix := e.m, e.ix
 	out := make([]Reached, 0, len(nodes))
 	rs := kStream
@@ -219,7 +221,7 @@ func (e *exposer) report(w *walk, nodes []engine.NodeID, all bool, keep func(eng
 			continue
 		}
 		r := Reached{Key: m.Key(v), Kind: m.Kind(v), Distance: int(w.dist[v]), Path: w.path(m, &ix.out, v)}
-		if e.weakened(v) {
+		if weakList && e.weakened(v) {
 			l := e.lost[v]
 			r.ShareLost = &l
 		}

@@ -182,3 +182,25 @@ func TestSingleSourceExposure(t *testing.T) {
 		t.Errorf("p-paint's streams at risk: %v", got)
 	}
 }
+
+// t1 is half supplied by p (weakened on its own), but t2, which p alone supplies, SUPPORTS it: t1
+// fails at 2 through t2, so it is failed (without shareLost), not weakened.
+func TestWeakenedElementThatFails(t *testing.T) {
+	f := &graph.File{Model: graph.Model{Key: "w", Name: "w"}, Elements: []graph.Element{
+		{Key: "p", Kind: graph.KeyPartner, Name: "p"}, {Key: "q", Kind: graph.KeyPartner, Name: "q"},
+		{Key: "t1", Kind: graph.Technology, Name: "t1"}, {Key: "t2", Kind: graph.Technology, Name: "t2"},
+	}, Relationships: []graph.Relationship{
+		{From: "p", Type: graph.Supplies, To: "t1", Properties: map[string]any{"share": 0.5}},
+		{From: "q", Type: graph.Supplies, To: "t1", Properties: map[string]any{"share": 0.5}},
+		{From: "p", Type: graph.Supplies, To: "t2"},
+		{From: "t2", Type: graph.Supports, To: "t1"},
+	}}
+	m, err := engine.FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := Exposure(m, "p", 0)
+	if got := shows(x.Failed); !slices.Equal(got, []string{"1 t2 via p>t2", "2 t1 via p>t2>t1"}) || len(x.Weakened) != 0 {
+		t.Errorf("failed %v, weakened %v", got, shows(x.Weakened))
+	}
+}
