@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -377,3 +378,32 @@ fragment TypeRef on __Type {
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
 }`
+
+// TestLimitsDocumentedInREADME checks that the configuration table has a row for every limit with
+// its flag and default, so the table cannot drift from the code.
+func TestLimitsDocumentedInREADME(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := resolvers.DefaultLimits
+	defaults := map[string]string{
+		"MaxTokens": fmt.Sprint(d.MaxTokens), "MaxDepth": fmt.Sprint(d.MaxDepth), "MaxFields": fmt.Sprint(d.MaxFields),
+		"MaxAliases": fmt.Sprint(d.MaxAliases), "MaxComplexity": fmt.Sprint(d.MaxComplexity), "RequestTimeout": d.RequestTimeout.String(),
+		"MaxRows": fmt.Sprint(d.MaxRows), "MaxResponseBytes": fmt.Sprint(d.MaxResponseBytes), "MaxSessions": fmt.Sprint(d.MaxSessions),
+		"MaxClientRequests": fmt.Sprint(d.MaxClientRequests), "MaxBodyBytes": "67108864",
+	}
+	if len(defaults) != len(resolvers.Settings) {
+		t.Fatalf("%d settings, %d defaults in this test", len(resolvers.Settings), len(defaults))
+	}
+	rows := map[string]string{"MODELGRAPH_DB_TIMEOUT": fmt.Sprintf("| `MODELGRAPH_DB_TIMEOUT` | `-db-timeout` | `%s` |", graph.DefaultTimeout)}
+	for field, s := range resolvers.Settings {
+		rows[s.Env] = fmt.Sprintf("| `%s` | `-%s` | `%s` |", s.Env, s.Flag, defaults[field])
+	}
+	for env, row := range rows {
+		if !bytes.Contains(readme, []byte(row)) {
+			t.Errorf("README has no configuration row for %s starting %s", env, row)
+		}
+	}
+}
