@@ -209,7 +209,7 @@ func presenter(log *slog.Logger, lim Limits) graphql.ErrorPresenterFunc {
 		case errors.Is(err, graph.ErrTooLarge):
 			refuse(gerr, limitError("MaxRows", lim.MaxRows, "the request reads more than %d rows from the database", lim.MaxRows))
 		case errors.Is(err, context.DeadlineExceeded):
-			refuse(gerr, limitError("RequestTimeout", lim.RequestTimeout, "the request took longer than %s", lim.RequestTimeout))
+			refuse(gerr, limitError("RequestTimeout", lim.RequestTimeout.String(), "the request took longer than %s", lim.RequestTimeout))
 		case errors.Is(err, graph.ErrUnavailable):
 			log.Warn("database unavailable", "err", clipLog(err))
 			gerr.Message = "database unavailable; try again later"

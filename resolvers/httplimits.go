@@ -151,7 +151,7 @@ func capResponse(lim Limits, h http.Handler) http.Handler {
 			if r.Context().Err() == nil {
 				return nil
 			}
-			return limitError("RequestTimeout", lim.RequestTimeout, "the request took longer than %s", lim.RequestTimeout)
+			return limitError("RequestTimeout", lim.RequestTimeout.String(), "the request took longer than %s", lim.RequestTimeout)
 		}
 		h.ServeHTTP(cw, r)
 		if !cw.started {

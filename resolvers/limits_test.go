@@ -169,6 +169,9 @@ func TestRequestBudgets(t *testing.T) {
 
 	r = postQuery(t, limitedHandler(t, s, resolvers.Options{Limits: resolvers.Limits{RequestTimeout: time.Microsecond}}), page, nil)
 	wantCode(t, r, http.StatusOK, "REQUEST_TIMEOUT", "took longer than 1µs; the limit is 1µs (-request-timeout / MODELGRAPH_REQUEST_TIMEOUT)")
+	if ext := r.gql.Errors[0].Extensions; ext["limit"] != "request-timeout" || ext["max"] != "1µs" {
+		t.Fatalf("extensions = %v, want limit request-timeout and max 1µs", ext)
+	}
 
 	// The same page within the default limits.
 	if r := postQuery(t, limitedHandler(t, s, resolvers.Options{}), page, nil); len(r.gql.Errors) > 0 {
