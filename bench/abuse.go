@@ -31,6 +31,7 @@ type abuseConfig struct {
 	bystanderAddr           string
 	heap, cache, dataDir    string
 	out                     string
+	skip                    string
 }
 
 // abuseResults is what one abuse run measured.
@@ -67,6 +68,7 @@ func runAbuse(ctx context.Context, args []string) error {
 	fs.StringVar(&c.cache, "neo4j-page-cache", "1g", "Neo4j page cache")
 	fs.StringVar(&c.dataDir, "data", ".data/bench-abuse-neo4j", "Neo4j store folder (emptied first)")
 	fs.StringVar(&c.out, "out", "docs/benchmarks-abuse.json", "where to write the raw results")
+	fs.StringVar(&c.skip, "skip", "", "leave out the attacks whose name contains one of these comma-separated words, to see which costs what")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +96,7 @@ func runAbuse(ctx context.Context, args []string) error {
 		return err
 	}
 	res.Calibration = cals
+	cases = skipCases(cases, c.skip)
 	for _, cal := range cals {
 		log.Info("largest accepted", "family", cal.Family, "n", cal.Largest, "guess", cal.Guess, "next refused with", cal.NextCode)
 	}
@@ -119,6 +122,20 @@ func runAbuse(ctx context.Context, args []string) error {
 	}
 	printAbuse(os.Stdout, res)
 	return nil
+}
+
+func skipCases(cases []abuseCase, skip string) []abuseCase {
+	if skip == "" {
+		return cases
+	}
+	return slices.DeleteFunc(cases, func(c abuseCase) bool {
+		for _, w := range strings.Split(skip, ",") {
+			if w = strings.TrimSpace(w); w != "" && strings.Contains(c.Name, w) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func writeJSON(path string, v any) error {
