@@ -135,6 +135,12 @@ func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *Fi
 	if failAfterElements {
 		return nil, errInjected
 	}
+	// A new relationship may join elements the file leaves unchanged: find those by node id too.
+	for k, o := range p.oldElems {
+		if _, ok := ids[k]; !ok {
+			ids[k] = o.nodeID
+		}
+	}
 	if err := writeRels(ctx, tx, p.writeRels, p.existingRels, ids); err != nil {
 		return nil, err
 	}
@@ -142,6 +148,8 @@ func (s *Store) importTx(ctx context.Context, tx neo4j.ManagedTransaction, f *Fi
 		if err := record(ctx, tx, f.Model.Key, now, p.changes); err != nil {
 			return nil, err
 		}
+	} else if err := bumpUnrecorded(ctx, tx, f.Model.Key); err != nil {
+		return nil, err
 	}
 	p.rep.ElementsWritten = len(p.writeElems)
 	p.rep.RelationshipsWritten = len(p.writeRels)
