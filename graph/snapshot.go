@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,9 @@ func (s *Store) ModelRevision(ctx context.Context, model string) (Revision, erro
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return readRevision(ctx, tx, model)
 	})
+	if errors.Is(err, ErrNotFound) {
+		return Revision{}, err // says which model, as the other reads do
+	}
 	if err != nil {
 		return Revision{}, fmt.Errorf("revision of %s: %w", model, err)
 	}

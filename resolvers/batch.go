@@ -225,10 +225,15 @@ type supporterSet struct {
 
 func (n *node) supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
 	b := n.b
-	key := fmt.Sprint(kinds, depthKey(maxDepth))
+	// Paths are computed only when selected; an alias that selects them gets its own load.
+	paths := selects(ctx, "path")
+	key := fmt.Sprint(kinds, depthKey(maxDepth), paths)
 	l := lazyFor(&b.mu, b.sups, key)
 	set, err := l.get(func() (supporterSet, error) {
-		res, err := b.store.Supporters(ctx, b.refs(), kinds, maxDepth)
+		res, snap, err := snapBatchSupporters(ctx, b.store, b.refs(), kinds, maxDepth, paths)
+		if !snap {
+			res, err = b.store.Supporters(ctx, b.refs(), kinds, maxDepth)
+		}
 		if err != nil {
 			return supporterSet{}, err
 		}
@@ -292,6 +297,9 @@ func (n *node) supporterCount(ctx context.Context, kinds []graph.Kind, maxDepth 
 	key := fmt.Sprint(kinds, depthKey(maxDepth))
 	l := lazyFor(&b.mu, b.counts, key)
 	all, err := l.get(func() (map[graph.Ref]int, error) {
+		if counts, snap, err := snapBatchCounts(ctx, b.store, b.refs(), kinds, maxDepth); snap {
+			return counts, err
+		}
 		return b.store.SupporterCounts(ctx, b.refs(), kinds, maxDepth)
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/analysis"
 	"github.com/modelgraph/modelgraph/resolvers/auth"
 	"github.com/modelgraph/modelgraph/resolvers/playground"
 )
@@ -54,6 +55,11 @@ type Options struct {
 	AllowedHosts []string
 	// CORSOrigins are the origins (scheme://host[:port]) whose web pages may call the API.
 	CORSOrigins []string
+	// Snapshots hands out the models traversals read, in memory (nil: a snapshots.Cache of the
+	// default size; CypherTraversals: traversals run in Cypher).
+	Snapshots SnapshotSource
+	// Rules are the alignment rules the analyses run (nil: the built-in rules).
+	Rules *analysis.Rules
 }
 
 // ActorHeader names who makes a change; without it, changes are recorded as "anonymous".
@@ -65,7 +71,8 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 20
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes}}))
+	snaps, cypher := snapshotSource(store, opts.Snapshots)
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes, Snapshots: snaps}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -78,6 +85,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	srv.Use(errorCap{})
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	srv.Use(guard{store: store, open: opts.Auth == nil})
+	srv.Use(analysisScope{source: analysisSource(snaps), rules: opts.Rules, store: store})
 	srv.SetErrorPresenter(presenter(log, lim))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
@@ -90,6 +98,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	clients := &clientLimiter{max: lim.MaxClientRequests, key: clientKey, active: map[string]int{}}
 	var h http.Handler = capResponse(lim, srv)
 	h = requestScope(lim, h)
+	h = withSnapshots(snaps, cypher, h)
 	h = checkBody(int64(opts.MaxBodyBytes), h)
 	return withActor(clients.wrap(h))
 }

@@ -2,7 +2,9 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -21,11 +23,14 @@ type modelBatch struct {
 	store  *graph.Store
 	keys   []string
 	counts lazy[map[string]graph.ModelSummary]
-	canvas lazy[map[string]*Canvas]
+	// canvas holds one load per set of blocks asked for: two canvas fields of one model (under
+	// aliases) may ask for different blocks, and each must get its own.
+	mu     sync.Mutex
+	canvas map[string]*lazy[map[string]*Canvas]
 }
 
 func newModels(store *graph.Store, ms []graph.Model) []*Model {
-	mb := &modelBatch{store: store}
+	mb := &modelBatch{store: store, canvas: map[string]*lazy[map[string]*Canvas]{}}
 	out := make([]*Model, len(ms))
 	for i, m := range ms {
 		mb.keys = append(mb.keys, m.Key)
@@ -94,7 +99,8 @@ func (m *Model) Canvas(ctx context.Context) (*Canvas, error) {
 			kinds = append(kinds, k)
 		}
 	}
-	all, err := m.mb.canvas.get(func() (map[string]*Canvas, error) {
+	slices.Sort(kinds)
+	all, err := lazyFor(&m.mb.mu, m.mb.canvas, fmt.Sprint(kinds)).get(func() (map[string]*Canvas, error) {
 		out := map[string]*Canvas{}
 		for _, k := range m.mb.keys {
 			out[k] = newCanvas()

@@ -71,12 +71,16 @@ type Impact struct {
 
 	store *graph.Store
 	im    *graph.Impact
+	// attached, when set, holds the watchers already found in a snapshot.
+	attached *[]graph.Attachment
 }
 
 // Attached loads the elements watching the impact, only when asked for.
-func (i *Impact) Attached(ctx context.Context) ([]*Attached, error) {
-	as, err := i.store.Attachments(ctx, i.im)
-	if err != nil {
+func (i *Impact) Attached(ctx context.Context) (_ []*Attached, err error) {
+	var as []graph.Attachment
+	if i.attached != nil {
+		as = *i.attached
+	} else if as, err = i.store.Attachments(ctx, i.im); err != nil {
 		return nil, err
 	}
 	// A batch of its own: i.b is complete and may be read by other fields concurrently.

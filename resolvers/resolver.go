@@ -19,4 +19,7 @@ type Resolver struct {
 	MaxImportElements int
 	// MaxDocumentBytes bounds the document of one importModel (0: no limit).
 	MaxDocumentBytes int
+	// Snapshots hands out models held in memory; traversals and analyses read them
+	// (snapshots.go).
+	Snapshots SnapshotSource
 }

@@ -62,7 +62,15 @@ func (r *queryResolver) Elements(ctx context.Context, model string, kinds []grap
 
 // Supporters is the resolver for the supporters field.
 func (r *queryResolver) Supporters(ctx context.Context, model string, key string, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) {
-	res, err := r.Store.SupportersOf(ctx, graph.Ref{Model: model, Key: key}, kinds, maxDepth)
+	m, snap, err := snapshotOf(ctx, model)
+	var res []graph.Reached
+	switch {
+	case err != nil:
+	case snap:
+		res, err = snapSupporters(ctx, r.Store, m, key, kinds, maxDepth)
+	default:
+		res, err = r.Store.SupportersOf(ctx, graph.Ref{Model: model, Key: key}, kinds, maxDepth)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +79,12 @@ func (r *queryResolver) Supporters(ctx context.Context, model string, key string
 
 // Impact is the resolver for the impact field.
 func (r *queryResolver) Impact(ctx context.Context, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) (*Impact, error) {
+	if m, snap, err := snapshotOf(ctx, model); snap || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return snapImpact(ctx, r.Store, m, key, maxDepth, relationshipTypes)
+	}
 	im, err := r.Store.Impact(ctx, graph.Ref{Model: model, Key: key}, maxDepth, relationshipTypes)
 	if err != nil {
 		return nil, err
@@ -80,7 +94,16 @@ func (r *queryResolver) Impact(ctx context.Context, model string, key string, ma
 
 // Path is the resolver for the path field.
 func (r *queryResolver) Path(ctx context.Context, model string, from string, to string, maxDepth *int) ([]*Step, error) {
-	ss, found, err := r.Store.Path(ctx, model, from, to, maxDepth)
+	m, snap, err := snapshotOf(ctx, model)
+	var ss []graph.Step
+	var found bool
+	switch {
+	case err != nil:
+	case snap:
+		ss, found, err = snapPath(r.Store, m, from, to, maxDepth)
+	default:
+		ss, found, err = r.Store.Path(ctx, model, from, to, maxDepth)
+	}
 	if err != nil || !found {
 		return nil, err
 	}
