@@ -49,8 +49,8 @@ func snapshotSource(store *graph.Store, src SnapshotSource) (_ SnapshotSource, c
 type requestSnapshots struct {
 	src    SnapshotSource
 	cypher bool // traversals run in Cypher
-	mu  sync.Mutex
-	m   map[string]*lazy[*engine.Model]
+	mu     sync.Mutex
+	m      map[string]*lazy[*engine.Model]
 }
 
 type snapshotsKey struct{}
