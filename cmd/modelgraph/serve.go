@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelgraph/modelgraph/graph/snapshots"
 	"github.com/modelgraph/modelgraph/resolvers"
 	"github.com/modelgraph/modelgraph/seed"
 )
@@ -22,6 +23,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
 	authCfg := authFlags(fs, e)
 	limits := limitFlags(fs, e)
+	snapMem := snapshotMemoryFlag(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -36,6 +38,10 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := limits.check(); err != nil {
+		return err
+	}
+	snapBytes, err := snapshotMemory(*snapMem)
+	if err != nil {
 		return err
 	}
 	db.timeout = limits.dbTimeout
@@ -58,7 +64,9 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 			e.log.Info("demo model loaded", "model", r.Model, "elements", r.Created, "relationships", r.RelCreated)
 		}
 	}
-	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim}
+	cache := snapshots.New(store, snapshots.Options{MemoryBytes: snapBytes})
+	publishSnapshots(cache)
+	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache}
 	if err := authCfg.options(ctx, e, store, *addr, &opts); err != nil {
 		return err
 	}
