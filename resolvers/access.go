@@ -52,6 +52,11 @@ var rules = map[string]rule{
 	"Query.exportModel": {need: auth.Viewer, arg: "model"},
 	"Query.changes":     {need: auth.Viewer, arg: "model"},
 
+	"Query.alignment":            {need: auth.Viewer, arg: "model"},
+	"Query.exposure":             {need: auth.Viewer, arg: "model"},
+	"Query.singleSourceExposure": {need: auth.Viewer, arg: "model"},
+	"Query.economics":            {need: auth.Viewer, arg: "model"},
+
 	"Mutation.upsertElement":  {need: auth.Editor, arg: "model"},
 	"Mutation.upsertElements": {need: auth.Editor, arg: "model"},
 	"Mutation.updateElement":  {need: auth.Editor, arg: "model"},

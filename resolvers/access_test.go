@@ -116,6 +116,11 @@ var matrix = map[string]matrixCase{
 	"Query.exportModel": {need: "viewer", query: `query($m: ID!) { exportModel(model: $m) }`},
 	"Query.changes":     {need: "viewer", query: `query($m: ID!) { changes(model: $m) { nodes { seq actor } } }`},
 
+	"Query.alignment":            {need: "viewer", query: `query($m: ID!) { alignment(model: $m) { totalCount nodes { rule } } }`},
+	"Query.exposure":             {need: "viewer", query: `query($m: ID!) { exposure(model: $m, key: "vp") { failed { distance } } }`},
+	"Query.singleSourceExposure": {need: "viewer", query: `query($m: ID!) { singleSourceExposure(model: $m) { cutOff { key } } }`},
+	"Query.economics":            {need: "viewer", query: `query($m: ID!) { economics(model: $m) { revenue } }`},
+
 	"Mutation.upsertElement":  {need: "editor", query: `mutation($m: ID!) { upsertElement(model: $m, element: {key: "kp", kind: KeyPartner, name: "Farm"}) { key } }`},
 	"Mutation.upsertElements": {need: "editor", query: `mutation($m: ID!) { upsertElements(model: $m, elements: [{key: "kp", kind: KeyPartner, name: "Farm"}]) { key } }`},
 	"Mutation.updateElement":  {need: "editor", query: `mutation($m: ID!) { updateElement(model: $m, key: "vp", patch: {name: "Iced tea"}) { version } }`},

@@ -29,6 +29,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Impact() ImpactResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -43,8 +44,15 @@ type ComplexityRoot struct {
 		Path     func(childComplexity int) int
 	}
 
+	AlignmentSummary struct {
+		ByRule     func(childComplexity int) int
+		BySeverity func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
 	Attached struct {
 		Element func(childComplexity int) int
+		Raci    func(childComplexity int) int
 		To      func(childComplexity int) int
 		Via     func(childComplexity int) int
 	}
@@ -52,6 +60,7 @@ type ComplexityRoot struct {
 	BusinessFunction struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		FlowsFrom      func(childComplexity int) int
 		FlowsTo        func(childComplexity int) int
 		Group          func(childComplexity int) int
@@ -94,6 +103,7 @@ type ComplexityRoot struct {
 	Capability struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -139,6 +149,7 @@ type ComplexityRoot struct {
 		ChannelType    func(childComplexity int) int
 		Delivers       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		Generates      func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
@@ -167,6 +178,7 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		CostType       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		IncurredBy     func(childComplexity int) int
@@ -187,6 +199,7 @@ type ComplexityRoot struct {
 	CustomerRelationship struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -209,6 +222,7 @@ type ComplexityRoot struct {
 	CustomerSegment struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		Generates      func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
@@ -240,6 +254,20 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int) int
 	}
 
+	Economics struct {
+		Cost               func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		Margin             func(childComplexity int) int
+		MaxDepth           func(childComplexity int) int
+		OverheadCost       func(childComplexity int) int
+		Overheads          func(childComplexity int) int
+		Revenue            func(childComplexity int) int
+		UnallocatedRevenue func(childComplexity int) int
+		UnallocatedStreams func(childComplexity int) int
+		UnknownAmounts     func(childComplexity int) int
+		ValuePropositions  func(childComplexity int) int
+	}
+
 	ElementConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -252,6 +280,45 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ExposedElement struct {
+		Distance  func(childComplexity int) int
+		Element   func(childComplexity int) int
+		Path      func(childComplexity int) int
+		ShareLost func(childComplexity int) int
+	}
+
+	Exposure struct {
+		Currency        func(childComplexity int) int
+		CutOff          func(childComplexity int) int
+		Failed          func(childComplexity int) int
+		RevenueAtRisk   func(childComplexity int) int
+		RevenueWeakened func(childComplexity int) int
+		Scope           func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Weakened        func(childComplexity int) int
+	}
+
+	Finding struct {
+		Element   func(childComplexity int) int
+		KindNamed func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Related   func(childComplexity int) int
+		Rule      func(childComplexity int) int
+		Severity  func(childComplexity int) int
+	}
+
+	FindingConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Flow struct {
 		From       func(childComplexity int) int
 		Kind       func(childComplexity int) int
@@ -260,7 +327,8 @@ type ComplexityRoot struct {
 	}
 
 	Impact struct {
-		Affected func(childComplexity int) int
+		Affected func(childComplexity int, kinds []graph.Kind) int
+		Amounts  func(childComplexity int) int
 		Attached func(childComplexity int) int
 		Counts   func(childComplexity int) int
 		Scope    func(childComplexity int) int
@@ -294,6 +362,7 @@ type ComplexityRoot struct {
 		Actual         func(childComplexity int) int
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Involved       func(childComplexity int) int
@@ -315,6 +384,7 @@ type ComplexityRoot struct {
 	KeyActivity struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -339,6 +409,7 @@ type ComplexityRoot struct {
 	KeyPartner struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -362,6 +433,7 @@ type ComplexityRoot struct {
 	KeyResource struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -383,6 +455,13 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	KindAmount struct {
+		Amount         func(childComplexity int) int
+		Count          func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		UnknownAmounts func(childComplexity int) int
+	}
+
 	KindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
@@ -402,6 +481,7 @@ type ComplexityRoot struct {
 	Location struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Involved       func(childComplexity int) int
@@ -427,8 +507,10 @@ type ComplexityRoot struct {
 	}
 
 	Model struct {
+		AlignmentSummary  func(childComplexity int, rules []string, severities []Severity) int
 		Canvas            func(childComplexity int) int
 		Counts            func(childComplexity int) int
+		Currency          func(childComplexity int) int
 		Description       func(childComplexity int) int
 		ElementCount      func(childComplexity int) int
 		Key               func(childComplexity int) int
@@ -451,6 +533,7 @@ type ComplexityRoot struct {
 	OrgUnit struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -490,6 +573,7 @@ type ComplexityRoot struct {
 	Process struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		FlowsFrom      func(childComplexity int) int
 		FlowsTo        func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
@@ -518,16 +602,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Changes     func(childComplexity int, model string, since *time.Time, element *string, first *int, after *string) int
-		Element     func(childComplexity int, model string, key string) int
-		Elements    func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
-		ExportModel func(childComplexity int, model string, format *DocumentFormat) int
-		Impact      func(childComplexity int, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) int
-		Metamodel   func(childComplexity int) int
-		Model       func(childComplexity int, key string) int
-		Models      func(childComplexity int) int
-		Path        func(childComplexity int, model string, from string, to string, maxDepth *int) int
-		Supporters  func(childComplexity int, model string, key string, kinds []graph.Kind, maxDepth *int) int
+		Alignment            func(childComplexity int, model string, rules []string, severities []Severity, first *int, after *string) int
+		Changes              func(childComplexity int, model string, since *time.Time, element *string, first *int, after *string) int
+		Economics            func(childComplexity int, model string, maxDepth *int) int
+		Element              func(childComplexity int, model string, key string) int
+		Elements             func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
+		ExportModel          func(childComplexity int, model string, format *DocumentFormat) int
+		Exposure             func(childComplexity int, model string, key string, maxDepth *int) int
+		Impact               func(childComplexity int, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) int
+		Metamodel            func(childComplexity int) int
+		Model                func(childComplexity int, key string) int
+		Models               func(childComplexity int) int
+		Path                 func(childComplexity int, model string, from string, to string, maxDepth *int) int
+		SingleSourceExposure func(childComplexity int, model string) int
+		Supporters           func(childComplexity int, model string, key string, kinds []graph.Kind, maxDepth *int) int
 	}
 
 	Relationship struct {
@@ -544,10 +632,17 @@ type ComplexityRoot struct {
 		Type        func(childComplexity int) int
 	}
 
+	Revenue struct {
+		Amount         func(childComplexity int) int
+		Streams        func(childComplexity int) int
+		UnknownAmounts func(childComplexity int) int
+	}
+
 	RevenueStream struct {
 		AnnualAmount   func(childComplexity int) int
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		GeneratedBy    func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
@@ -569,6 +664,7 @@ type ComplexityRoot struct {
 	Role struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Involved       func(childComplexity int) int
@@ -589,9 +685,36 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	Rollup struct {
+		AllocatedCost    func(childComplexity int) int
+		AllocatedRevenue func(childComplexity int) int
+		Margin           func(childComplexity int) int
+		Parts            func(childComplexity int) int
+		UnknownAmounts   func(childComplexity int) int
+	}
+
+	RuleCount struct {
+		Count    func(childComplexity int) int
+		Rule     func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
+	SeverityCount struct {
+		Count    func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
+	SingleSourceExposure struct {
+		CutOff        func(childComplexity int) int
+		Partner       func(childComplexity int) int
+		RevenueAtRisk func(childComplexity int) int
+		Streams       func(childComplexity int) int
+	}
+
 	Stakeholder struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		InvolvedIn     func(childComplexity int) int
@@ -633,6 +756,7 @@ type ComplexityRoot struct {
 	Technology struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
 		Incurs         func(childComplexity int) int
@@ -661,6 +785,8 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		DeliveredBy    func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Economics      func(childComplexity int, maxDepth *int) int
+		Findings       func(childComplexity int) int
 		Generates      func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
 		Incoming       func(childComplexity int, types []graph.RelType) int
@@ -682,12 +808,26 @@ type ComplexityRoot struct {
 		Targets        func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
+
+	ValuePropositionEconomics struct {
+		AllocatedCost    func(childComplexity int) int
+		AllocatedRevenue func(childComplexity int) int
+		Costs            func(childComplexity int) int
+		Margin           func(childComplexity int) int
+		RevenueStreams   func(childComplexity int) int
+		Rollup           func(childComplexity int) int
+		UnknownAmounts   func(childComplexity int) int
+		ValueProposition func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type ImpactResolver interface {
+	Affected(ctx context.Context, obj *Impact, kinds []graph.Kind) ([]*Affected, error)
+}
 type MutationResolver interface {
 	CreateModel(ctx context.Context, input ModelInput) (*Model, error)
 	DeleteModel(ctx context.Context, key string, confirm string) (*DeleteModelResult, error)
@@ -708,6 +848,10 @@ type QueryResolver interface {
 	Impact(ctx context.Context, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) (*Impact, error)
 	Path(ctx context.Context, model string, from string, to string, maxDepth *int) ([]*Step, error)
 	Metamodel(ctx context.Context) (*Metamodel, error)
+	Alignment(ctx context.Context, model string, rules []string, severities []Severity, first *int, after *string) (*FindingConnection, error)
+	Exposure(ctx context.Context, model string, key string, maxDepth *int) (*Exposure, error)
+	SingleSourceExposure(ctx context.Context, model string) ([]*SingleSourceExposure, error)
+	Economics(ctx context.Context, model string, maxDepth *int) (*Economics, error)
 	ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error)
 	Changes(ctx context.Context, model string, since *time.Time, element *string, first *int, after *string) (*ChangeConnection, error)
 }
@@ -749,12 +893,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Affected.Path(childComplexity), true
 
+	case "AlignmentSummary.byRule":
+		if e.ComplexityRoot.AlignmentSummary.ByRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlignmentSummary.ByRule(childComplexity), true
+	case "AlignmentSummary.bySeverity":
+		if e.ComplexityRoot.AlignmentSummary.BySeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlignmentSummary.BySeverity(childComplexity), true
+	case "AlignmentSummary.total":
+		if e.ComplexityRoot.AlignmentSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlignmentSummary.Total(childComplexity), true
+
 	case "Attached.element":
 		if e.ComplexityRoot.Attached.Element == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Attached.Element(childComplexity), true
+	case "Attached.raci":
+		if e.ComplexityRoot.Attached.Raci == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attached.Raci(childComplexity), true
 	case "Attached.to":
 		if e.ComplexityRoot.Attached.To == nil {
 			break
@@ -780,6 +949,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessFunction.Description(childComplexity), true
+	case "BusinessFunction.findings":
+		if e.ComplexityRoot.BusinessFunction.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Findings(childComplexity), true
 	case "BusinessFunction.flowsFrom":
 		if e.ComplexityRoot.BusinessFunction.FlowsFrom == nil {
 			break
@@ -1023,6 +1198,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Capability.Description(childComplexity), true
+	case "Capability.findings":
+		if e.ComplexityRoot.Capability.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Capability.Findings(childComplexity), true
 	case "Capability.history":
 		if e.ComplexityRoot.Capability.History == nil {
 			break
@@ -1267,6 +1448,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.Description(childComplexity), true
+	case "Channel.findings":
+		if e.ComplexityRoot.Channel.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Channel.Findings(childComplexity), true
 	case "Channel.generates":
 		if e.ComplexityRoot.Channel.Generates == nil {
 			break
@@ -1443,6 +1630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cost.Description(childComplexity), true
+	case "Cost.findings":
+		if e.ComplexityRoot.Cost.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.Findings(childComplexity), true
 	case "Cost.history":
 		if e.ComplexityRoot.Cost.History == nil {
 			break
@@ -1571,6 +1764,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerRelationship.Description(childComplexity), true
+	case "CustomerRelationship.findings":
+		if e.ComplexityRoot.CustomerRelationship.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.Findings(childComplexity), true
 	case "CustomerRelationship.history":
 		if e.ComplexityRoot.CustomerRelationship.History == nil {
 			break
@@ -1711,6 +1910,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerSegment.Description(childComplexity), true
+	case "CustomerSegment.findings":
+		if e.ComplexityRoot.CustomerSegment.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerSegment.Findings(childComplexity), true
 	case "CustomerSegment.generates":
 		if e.ComplexityRoot.CustomerSegment.Generates == nil {
 			break
@@ -1877,6 +2082,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteModelResult.Relationships(childComplexity), true
 
+	case "Economics.cost":
+		if e.ComplexityRoot.Economics.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.Cost(childComplexity), true
+	case "Economics.currency":
+		if e.ComplexityRoot.Economics.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.Currency(childComplexity), true
+	case "Economics.margin":
+		if e.ComplexityRoot.Economics.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.Margin(childComplexity), true
+	case "Economics.maxDepth":
+		if e.ComplexityRoot.Economics.MaxDepth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.MaxDepth(childComplexity), true
+	case "Economics.overheadCost":
+		if e.ComplexityRoot.Economics.OverheadCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.OverheadCost(childComplexity), true
+	case "Economics.overheads":
+		if e.ComplexityRoot.Economics.Overheads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.Overheads(childComplexity), true
+	case "Economics.revenue":
+		if e.ComplexityRoot.Economics.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.Revenue(childComplexity), true
+	case "Economics.unallocatedRevenue":
+		if e.ComplexityRoot.Economics.UnallocatedRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.UnallocatedRevenue(childComplexity), true
+	case "Economics.unallocatedStreams":
+		if e.ComplexityRoot.Economics.UnallocatedStreams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.UnallocatedStreams(childComplexity), true
+	case "Economics.unknownAmounts":
+		if e.ComplexityRoot.Economics.UnknownAmounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.UnknownAmounts(childComplexity), true
+	case "Economics.valuePropositions":
+		if e.ComplexityRoot.Economics.ValuePropositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Economics.ValuePropositions(childComplexity), true
+
 	case "ElementConnection.edges":
 		if e.ComplexityRoot.ElementConnection.Edges == nil {
 			break
@@ -1915,6 +2187,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ElementEdge.Node(childComplexity), true
 
+	case "ExposedElement.distance":
+		if e.ComplexityRoot.ExposedElement.Distance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedElement.Distance(childComplexity), true
+	case "ExposedElement.element":
+		if e.ComplexityRoot.ExposedElement.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedElement.Element(childComplexity), true
+	case "ExposedElement.path":
+		if e.ComplexityRoot.ExposedElement.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedElement.Path(childComplexity), true
+	case "ExposedElement.shareLost":
+		if e.ComplexityRoot.ExposedElement.ShareLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedElement.ShareLost(childComplexity), true
+
+	case "Exposure.currency":
+		if e.ComplexityRoot.Exposure.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.Currency(childComplexity), true
+	case "Exposure.cutOff":
+		if e.ComplexityRoot.Exposure.CutOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.CutOff(childComplexity), true
+	case "Exposure.failed":
+		if e.ComplexityRoot.Exposure.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.Failed(childComplexity), true
+	case "Exposure.revenueAtRisk":
+		if e.ComplexityRoot.Exposure.RevenueAtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.RevenueAtRisk(childComplexity), true
+	case "Exposure.revenueWeakened":
+		if e.ComplexityRoot.Exposure.RevenueWeakened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.RevenueWeakened(childComplexity), true
+	case "Exposure.scope":
+		if e.ComplexityRoot.Exposure.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.Scope(childComplexity), true
+	case "Exposure.source":
+		if e.ComplexityRoot.Exposure.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.Source(childComplexity), true
+	case "Exposure.weakened":
+		if e.ComplexityRoot.Exposure.Weakened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exposure.Weakened(childComplexity), true
+
+	case "Finding.element":
+		if e.ComplexityRoot.Finding.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Element(childComplexity), true
+	case "Finding.kindNamed":
+		if e.ComplexityRoot.Finding.KindNamed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.KindNamed(childComplexity), true
+	case "Finding.message":
+		if e.ComplexityRoot.Finding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Message(childComplexity), true
+	case "Finding.related":
+		if e.ComplexityRoot.Finding.Related == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Related(childComplexity), true
+	case "Finding.rule":
+		if e.ComplexityRoot.Finding.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Rule(childComplexity), true
+	case "Finding.severity":
+		if e.ComplexityRoot.Finding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Severity(childComplexity), true
+
+	case "FindingConnection.edges":
+		if e.ComplexityRoot.FindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Edges(childComplexity), true
+	case "FindingConnection.nodes":
+		if e.ComplexityRoot.FindingConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Nodes(childComplexity), true
+	case "FindingConnection.pageInfo":
+		if e.ComplexityRoot.FindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+	case "FindingConnection.totalCount":
+		if e.ComplexityRoot.FindingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.TotalCount(childComplexity), true
+
+	case "FindingEdge.cursor":
+		if e.ComplexityRoot.FindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Cursor(childComplexity), true
+	case "FindingEdge.node":
+		if e.ComplexityRoot.FindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Node(childComplexity), true
+
 	case "Flow.from":
 		if e.ComplexityRoot.Flow.From == nil {
 			break
@@ -1945,7 +2366,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Impact.Affected(childComplexity), true
+		args, err := ec.field_Impact_affected_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Impact.Affected(childComplexity, args["kinds"].([]graph.Kind)), true
+	case "Impact.amounts":
+		if e.ComplexityRoot.Impact.Amounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Impact.Amounts(childComplexity), true
 	case "Impact.attached":
 		if e.ComplexityRoot.Impact.Attached == nil {
 			break
@@ -2093,6 +2525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KPI.Description(childComplexity), true
+	case "KPI.findings":
+		if e.ComplexityRoot.KPI.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KPI.Findings(childComplexity), true
 	case "KPI.history":
 		if e.ComplexityRoot.KPI.History == nil {
 			break
@@ -2227,6 +2665,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyActivity.Description(childComplexity), true
+	case "KeyActivity.findings":
+		if e.ComplexityRoot.KeyActivity.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyActivity.Findings(childComplexity), true
 	case "KeyActivity.history":
 		if e.ComplexityRoot.KeyActivity.History == nil {
 			break
@@ -2379,6 +2823,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyPartner.Description(childComplexity), true
+	case "KeyPartner.findings":
+		if e.ComplexityRoot.KeyPartner.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyPartner.Findings(childComplexity), true
 	case "KeyPartner.history":
 		if e.ComplexityRoot.KeyPartner.History == nil {
 			break
@@ -2525,6 +2975,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyResource.Description(childComplexity), true
+	case "KeyResource.findings":
+		if e.ComplexityRoot.KeyResource.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyResource.Findings(childComplexity), true
 	case "KeyResource.history":
 		if e.ComplexityRoot.KeyResource.History == nil {
 			break
@@ -2665,6 +3121,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KeyResource.Version(childComplexity), true
 
+	case "KindAmount.amount":
+		if e.ComplexityRoot.KindAmount.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindAmount.Amount(childComplexity), true
+	case "KindAmount.count":
+		if e.ComplexityRoot.KindAmount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindAmount.Count(childComplexity), true
+	case "KindAmount.kind":
+		if e.ComplexityRoot.KindAmount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindAmount.Kind(childComplexity), true
+	case "KindAmount.unknownAmounts":
+		if e.ComplexityRoot.KindAmount.UnknownAmounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindAmount.UnknownAmounts(childComplexity), true
+
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
 			break
@@ -2722,6 +3203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Description(childComplexity), true
+	case "Location.findings":
+		if e.ComplexityRoot.Location.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Findings(childComplexity), true
 	case "Location.history":
 		if e.ComplexityRoot.Location.History == nil {
 			break
@@ -2863,6 +3350,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Metamodel.RelationshipTypes(childComplexity), true
 
+	case "Model.alignmentSummary":
+		if e.ComplexityRoot.Model.AlignmentSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Model_alignmentSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Model.AlignmentSummary(childComplexity, args["rules"].([]string), args["severities"].([]Severity)), true
 	case "Model.canvas":
 		if e.ComplexityRoot.Model.Canvas == nil {
 			break
@@ -2875,6 +3373,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Model.Counts(childComplexity), true
+	case "Model.currency":
+		if e.ComplexityRoot.Model.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.Currency(childComplexity), true
 	case "Model.description":
 		if e.ComplexityRoot.Model.Description == nil {
 			break
@@ -3018,6 +3522,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrgUnit.Description(childComplexity), true
+	case "OrgUnit.findings":
+		if e.ComplexityRoot.OrgUnit.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgUnit.Findings(childComplexity), true
 	case "OrgUnit.history":
 		if e.ComplexityRoot.OrgUnit.History == nil {
 			break
@@ -3226,6 +3736,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Process.Description(childComplexity), true
+	case "Process.findings":
+		if e.ComplexityRoot.Process.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Process.Findings(childComplexity), true
 	case "Process.flowsFrom":
 		if e.ComplexityRoot.Process.FlowsFrom == nil {
 			break
@@ -3402,6 +3918,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Process.Version(childComplexity), true
 
+	case "Query.alignment":
+		if e.ComplexityRoot.Query.Alignment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_alignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Alignment(childComplexity, args["model"].(string), args["rules"].([]string), args["severities"].([]Severity), args["first"].(*int), args["after"].(*string)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -3413,6 +3940,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["model"].(string), args["since"].(*time.Time), args["element"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.economics":
+		if e.ComplexityRoot.Query.Economics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_economics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Economics(childComplexity, args["model"].(string), args["maxDepth"].(*int)), true
 	case "Query.element":
 		if e.ComplexityRoot.Query.Element == nil {
 			break
@@ -3446,6 +3984,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExportModel(childComplexity, args["model"].(string), args["format"].(*DocumentFormat)), true
+	case "Query.exposure":
+		if e.ComplexityRoot.Query.Exposure == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Exposure(childComplexity, args["model"].(string), args["key"].(string), args["maxDepth"].(*int)), true
 	case "Query.impact":
 		if e.ComplexityRoot.Query.Impact == nil {
 			break
@@ -3492,6 +4041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Path(childComplexity, args["model"].(string), args["from"].(string), args["to"].(string), args["maxDepth"].(*int)), true
+	case "Query.singleSourceExposure":
+		if e.ComplexityRoot.Query.SingleSourceExposure == nil {
+			break
+		}
+
+		args, err := ec.field_Query_singleSourceExposure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SingleSourceExposure(childComplexity, args["model"].(string)), true
 	case "Query.supporters":
 		if e.ComplexityRoot.Query.Supporters == nil {
 			break
@@ -3554,6 +4114,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipTypeInfo.Type(childComplexity), true
 
+	case "Revenue.amount":
+		if e.ComplexityRoot.Revenue.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revenue.Amount(childComplexity), true
+	case "Revenue.streams":
+		if e.ComplexityRoot.Revenue.Streams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revenue.Streams(childComplexity), true
+	case "Revenue.unknownAmounts":
+		if e.ComplexityRoot.Revenue.UnknownAmounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revenue.UnknownAmounts(childComplexity), true
+
 	case "RevenueStream.annualAmount":
 		if e.ComplexityRoot.RevenueStream.AnnualAmount == nil {
 			break
@@ -3572,6 +4151,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevenueStream.Description(childComplexity), true
+	case "RevenueStream.findings":
+		if e.ComplexityRoot.RevenueStream.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueStream.Findings(childComplexity), true
 	case "RevenueStream.generatedBy":
 		if e.ComplexityRoot.RevenueStream.GeneratedBy == nil {
 			break
@@ -3706,6 +4291,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.Description(childComplexity), true
+	case "Role.findings":
+		if e.ComplexityRoot.Role.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Findings(childComplexity), true
 	case "Role.history":
 		if e.ComplexityRoot.Role.History == nil {
 			break
@@ -3840,6 +4431,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Role.Version(childComplexity), true
 
+	case "Rollup.allocatedCost":
+		if e.ComplexityRoot.Rollup.AllocatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rollup.AllocatedCost(childComplexity), true
+	case "Rollup.allocatedRevenue":
+		if e.ComplexityRoot.Rollup.AllocatedRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rollup.AllocatedRevenue(childComplexity), true
+	case "Rollup.margin":
+		if e.ComplexityRoot.Rollup.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rollup.Margin(childComplexity), true
+	case "Rollup.parts":
+		if e.ComplexityRoot.Rollup.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rollup.Parts(childComplexity), true
+	case "Rollup.unknownAmounts":
+		if e.ComplexityRoot.Rollup.UnknownAmounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rollup.UnknownAmounts(childComplexity), true
+
+	case "RuleCount.count":
+		if e.ComplexityRoot.RuleCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCount.Count(childComplexity), true
+	case "RuleCount.rule":
+		if e.ComplexityRoot.RuleCount.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCount.Rule(childComplexity), true
+	case "RuleCount.severity":
+		if e.ComplexityRoot.RuleCount.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCount.Severity(childComplexity), true
+
+	case "SeverityCount.count":
+		if e.ComplexityRoot.SeverityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityCount.Count(childComplexity), true
+	case "SeverityCount.severity":
+		if e.ComplexityRoot.SeverityCount.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityCount.Severity(childComplexity), true
+
+	case "SingleSourceExposure.cutOff":
+		if e.ComplexityRoot.SingleSourceExposure.CutOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SingleSourceExposure.CutOff(childComplexity), true
+	case "SingleSourceExposure.partner":
+		if e.ComplexityRoot.SingleSourceExposure.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SingleSourceExposure.Partner(childComplexity), true
+	case "SingleSourceExposure.revenueAtRisk":
+		if e.ComplexityRoot.SingleSourceExposure.RevenueAtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SingleSourceExposure.RevenueAtRisk(childComplexity), true
+	case "SingleSourceExposure.streams":
+		if e.ComplexityRoot.SingleSourceExposure.Streams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SingleSourceExposure.Streams(childComplexity), true
+
 	case "Stakeholder.category":
 		if e.ComplexityRoot.Stakeholder.Category == nil {
 			break
@@ -3852,6 +4531,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Description(childComplexity), true
+	case "Stakeholder.findings":
+		if e.ComplexityRoot.Stakeholder.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Findings(childComplexity), true
 	case "Stakeholder.history":
 		if e.ComplexityRoot.Stakeholder.History == nil {
 			break
@@ -4055,6 +4740,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Description(childComplexity), true
+	case "Technology.findings":
+		if e.ComplexityRoot.Technology.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.Findings(childComplexity), true
 	case "Technology.history":
 		if e.ComplexityRoot.Technology.History == nil {
 			break
@@ -4231,6 +4922,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ValueProposition.Description(childComplexity), true
+	case "ValueProposition.economics":
+		if e.ComplexityRoot.ValueProposition.Economics == nil {
+			break
+		}
+
+		args, err := ec.field_ValueProposition_economics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.Economics(childComplexity, args["maxDepth"].(*int)), true
+	case "ValueProposition.findings":
+		if e.ComplexityRoot.ValueProposition.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueProposition.Findings(childComplexity), true
 	case "ValueProposition.generates":
 		if e.ComplexityRoot.ValueProposition.Generates == nil {
 			break
@@ -4377,6 +5085,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ValueProposition.Version(childComplexity), true
 
+	case "ValuePropositionEconomics.allocatedCost":
+		if e.ComplexityRoot.ValuePropositionEconomics.AllocatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.AllocatedCost(childComplexity), true
+	case "ValuePropositionEconomics.allocatedRevenue":
+		if e.ComplexityRoot.ValuePropositionEconomics.AllocatedRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.AllocatedRevenue(childComplexity), true
+	case "ValuePropositionEconomics.costs":
+		if e.ComplexityRoot.ValuePropositionEconomics.Costs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.Costs(childComplexity), true
+	case "ValuePropositionEconomics.margin":
+		if e.ComplexityRoot.ValuePropositionEconomics.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.Margin(childComplexity), true
+	case "ValuePropositionEconomics.revenueStreams":
+		if e.ComplexityRoot.ValuePropositionEconomics.RevenueStreams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.RevenueStreams(childComplexity), true
+	case "ValuePropositionEconomics.rollup":
+		if e.ComplexityRoot.ValuePropositionEconomics.Rollup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.Rollup(childComplexity), true
+	case "ValuePropositionEconomics.unknownAmounts":
+		if e.ComplexityRoot.ValuePropositionEconomics.UnknownAmounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.UnknownAmounts(childComplexity), true
+	case "ValuePropositionEconomics.valueProposition":
+		if e.ComplexityRoot.ValuePropositionEconomics.ValueProposition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionEconomics.ValueProposition(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4465,6 +5222,290 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/analysis.graphqls", Input: `extend type Query {
+  """
+  Where the business model and the operating model do not line up: the findings of the
+  alignment rules (the built-in ones and the server's rules file), ordered by severity (ERROR,
+  WARNING, INFO), then rule id, then element key; model-level findings come in the order of the
+  kind they name. Paged: a large model can hold one finding per element.
+  """
+  alignment(
+    "The model's key."
+    model: ID!
+    "Only these rule ids; all rules when omitted."
+    rules: [String!]
+    "Only these severities; all when omitted."
+    severities: [Severity!]
+    "Page size, 0 to 500 (default 50)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): FindingConnection!
+
+  """
+  What fails if an element fails. SUPPLIES is the one relationship where redundancy counts: an
+  element supplied by several keeps going when one supplier fails, unless the lost shares add
+  up to all of its supply. Every other propagating relationship carries failure as impact does.
+  """
+  exposure(
+    "The model's key."
+    model: ID!
+    "The element that fails (usually a KeyPartner)."
+    key: ID!
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Exposure!
+
+  """
+  Which revenue depends on a single-source supplier: every KeyPartner that cuts off at least one
+  element on its own, with the revenue at risk if it fails (exposure at depth 6), ordered by
+  revenue at risk (highest first), then partner key.
+  """
+  singleSourceExposure("The model's key." model: ID!): [SingleSourceExposure!]!
+
+  """
+  Revenue and cost to serve per value proposition, each stream and cost shared equally among the
+  value propositions that reach it, with model totals, unallocated streams and overheads.
+  """
+  economics(
+    "The model's key."
+    model: ID!
+    "Most hops to follow from each value proposition (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): Economics!
+}
+
+"""
+An amount of money in the model's currency, as a plain JSON number (38500000, never 3.85e+07).
+Annual amounts of revenue streams and costs, and every figure computed from them.
+"""
+scalar Amount
+
+"How much a finding matters."
+enum Severity {
+  "The models contradict each other: something the business model promises has nothing behind it."
+  ERROR
+  "Something is likely missing or at risk."
+  WARNING
+  "Worth knowing; often a gap in the model rather than in the business."
+  INFO
+}
+
+"One place where the model breaks an alignment rule."
+type Finding {
+  "The rule's id, such as VP_UNREALIZED."
+  rule: String!
+  "How much it matters."
+  severity: Severity!
+  "The element the finding is about; null for a model-level finding (BLOCK_EMPTY)."
+  element: Element
+  "The element's kind, or for a model-level finding the kind it names."
+  kindNamed: Kind!
+  "What is wrong, in plain words."
+  message: String!
+  "Elements that explain the finding (for SINGLE_SOURCE: the partner, then the value propositions at risk); empty for most rules."
+  related: [Element!]!
+}
+
+"A page of findings."
+type FindingConnection {
+  "The findings on this page with their cursors."
+  edges: [FindingEdge!]!
+  "The findings on this page."
+  nodes: [Finding!]!
+  "Where this page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many findings match the filters, over all pages."
+  totalCount: Int!
+}
+
+"A finding with the cursor that pages after it."
+type FindingEdge {
+  "Pass as after to get the findings that follow this one."
+  cursor: String!
+  "The finding."
+  node: Finding!
+}
+
+"Findings counted by rule and by severity."
+type AlignmentSummary {
+  "How many findings in all."
+  total: Int!
+  "Counts per severity, most serious first; severities with none are left out."
+  bySeverity: [SeverityCount!]!
+  "Counts per rule, ordered like findings: severity, then rule id; rules with none are left out."
+  byRule: [RuleCount!]!
+}
+
+"The number of findings of one severity."
+type SeverityCount {
+  "The severity."
+  severity: Severity!
+  "How many findings."
+  count: Int!
+}
+
+"The number of findings of one rule."
+type RuleCount {
+  "The rule's id."
+  rule: String!
+  "The rule's severity."
+  severity: Severity!
+  "How many findings."
+  count: Int!
+}
+
+extend type Model {
+  "Alignment findings counted by rule and severity, with the same filters as Query.alignment."
+  alignmentSummary(
+    "Only these rule ids; all rules when omitted."
+    rules: [String!]
+    "Only these severities; all when omitted."
+    severities: [Severity!]
+  ): AlignmentSummary!
+  "The model's currency (ISO 4217) for every amount; null when the model does not say or its amounts disagree."
+  currency: String
+}
+
+"What fails and what is weakened if an element fails."
+type Exposure {
+  "The element that fails."
+  source: Element!
+  "The element and its parts at any depth, ordered by key."
+  scope: [Element!]!
+  "Elements that lose all their supply: the non-replaceable shares supplied from the scope add up to 1 or more. Ordered by key."
+  cutOff: [Element!]!
+  "Elements that fail with it, ordered by distance, kind, key; SUPPLIES is followed only into cut-off elements."
+  failed: [ExposedElement!]!
+  "Elements that lose part of their supply, and what they affect (not failed), ordered by distance, kind, key."
+  weakened: [ExposedElement!]!
+  "Revenue streams among the failed elements and their total."
+  revenueAtRisk: Revenue!
+  "Revenue streams among the weakened elements and their total."
+  revenueWeakened: Revenue!
+  "The model's currency for the amounts; null when unknown."
+  currency: String
+}
+
+"An element an exposure reaches, with the path that explains why."
+type ExposedElement {
+  "The element."
+  element: Element!
+  "Fewest hops from the failing element's scope."
+  distance: Int!
+  "One shortest path from the scope to this element."
+  path: [Step!]!
+  "For an element supplied directly by the scope and weakened: the share of its supply lost (between 0 and 1); null otherwise."
+  shareLost: Float
+}
+
+"A sum of annual amounts over revenue streams."
+type Revenue {
+  "The sum; a stream without an amount counts as 0."
+  amount: Amount!
+  "The streams, ordered by key."
+  streams: [RevenueStream!]!
+  "How many of the streams have no amount."
+  unknownAmounts: Int!
+}
+
+"A KeyPartner that cuts off elements on its own, and the revenue that depends on it."
+type SingleSourceExposure {
+  "The partner."
+  partner: KeyPartner!
+  "The elements it cuts off, ordered by key."
+  cutOff: [Element!]!
+  "The revenue streams that fail if it fails (exposure at depth 6), and their total."
+  revenueAtRisk: Revenue!
+  "Each stream at risk with the path from the partner that explains it, ordered by distance, key."
+  streams: [ExposedElement!]!
+}
+
+"Revenue and cost to serve of a whole model."
+type Economics {
+  "The model's currency for the amounts; null when unknown."
+  currency: String
+  "The depth each value proposition was followed to."
+  maxDepth: Int!
+  "Every value proposition with its figures, ordered by key."
+  valuePropositions: [ValuePropositionEconomics!]!
+  "Revenue allocated to value propositions: the amounts of the streams at least one reaches."
+  revenue: Amount!
+  "Cost allocated to value propositions: the amounts of the costs at least one reaches."
+  cost: Amount!
+  "revenue - cost: the contribution of all value propositions, before overheads."
+  margin: Amount!
+  "Revenue streams no value proposition reaches, ordered by key."
+  unallocatedStreams: [RevenueStream!]!
+  "Their total."
+  unallocatedRevenue: Amount!
+  "Costs no value proposition reaches (payroll of an org unit, enterprise support), ordered by key."
+  overheads: [Cost!]!
+  "Their total."
+  overheadCost: Amount!
+  "How many revenue streams and costs of the model have no amount (counted as 0)."
+  unknownAmounts: Int!
+}
+
+"Revenue and cost to serve of one value proposition."
+type ValuePropositionEconomics {
+  "The value proposition."
+  valueProposition: ValueProposition!
+  "The revenue streams it earns: reached from it, or generated by a channel that delivers it. Ordered by key."
+  revenueStreams: [RevenueStream!]!
+  "The costs of what supports it (and of the wholes those are part of). Ordered by key."
+  costs: [Cost!]!
+  "Its equal share of each of its streams: amount / the number of value propositions that earn it."
+  allocatedRevenue: Amount!
+  "Its equal share of each of its costs: amount / the number of value propositions that carry it."
+  allocatedCost: Amount!
+  "allocatedRevenue - allocatedCost: a contribution margin, before overheads."
+  margin: Amount!
+  "How many of its streams and costs have no amount (counted as 0)."
+  unknownAmounts: Int!
+  "For a value proposition with parts: its figures plus those of its parts at any depth; null otherwise."
+  rollup: Rollup
+}
+
+"A whole value proposition's figures with those of its parts."
+type Rollup {
+  "The parts at any depth, ordered by key."
+  parts: [ValueProposition!]!
+  "Allocated revenue of the whole and its parts."
+  allocatedRevenue: Amount!
+  "Allocated cost of the whole and its parts."
+  allocatedCost: Amount!
+  "Margin of the whole and its parts."
+  margin: Amount!
+  "Streams and costs without an amount, over the whole and its parts."
+  unknownAmounts: Int!
+}
+
+extend type ValueProposition {
+  "Revenue and cost to serve of this value proposition, as in Query.economics."
+  economics(
+    "Most hops to follow (default 6; the server refuses more than its cap)."
+    maxDepth: Int
+  ): ValuePropositionEconomics!
+}
+
+"The annualAmount totals of the revenue streams or costs among the affected elements."
+type KindAmount {
+  "RevenueStream or Cost."
+  kind: Kind!
+  "The sum of annualAmount; an element without one counts as 0."
+  amount: Amount!
+  "How many elements of the kind are affected."
+  count: Int!
+  "How many of them have no amount."
+  unknownAmounts: Int!
+}
+
+extend type Impact {
+  "Totals of annualAmount by kind over the affected elements (RevenueStream, Cost; kinds with none are left out)."
+  amounts: [KindAmount!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/element.graphqls", Input: `"""
 Anything in a model: a canvas block, an operating-model component, a business function or a
 stakeholder. Each kind has its own object type with typed relationship fields.
@@ -4511,6 +5552,8 @@ interface Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
 }
 
 "A relationship between two elements with its properties."
@@ -4565,6 +5608,12 @@ type Attached {
   via: [RelationshipType!]!
   "The scope or affected elements it is attached to, ordered by kind and key."
   to: [Element!]!
+  """
+  The RACI letters (R, A, C, I, in that order) of its INVOLVED_IN relationships to those
+  elements, so that who is Accountable stands apart from who is only Informed; empty when it is
+  attached through MEASURES alone or its INVOLVED_IN give no letter.
+  """
+  raci: [String!]!
 }
 
 "The number of elements of one kind."
@@ -4582,7 +5631,7 @@ type Impact {
   "The element and its parts at any depth, ordered by kind and key."
   scope: [Element!]!
   "Elements reached from the scope, ordered by distance, kind, key."
-  affected: [Affected!]!
+  affected("Only elements of these kinds; all when omitted." kinds: [Kind!]): [Affected!]!
   "Elements watching the scope or the affected elements, ordered by kind and key."
   attached: [Attached!]!
   "Affected elements counted by kind (kinds with none are left out)."
@@ -4744,6 +5793,8 @@ type ValueProposition implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [ValueProposition!]!
   "Parts of this element (incoming PART_OF)."
@@ -4807,6 +5858,8 @@ type CustomerSegment implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [CustomerSegment!]!
   "Parts of this element (incoming PART_OF)."
@@ -4864,6 +5917,8 @@ type Channel implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property channelType (string): one of ONLINE, BRICK_AND_MORTAR, THIRD_PARTY_RETAIL, DIRECT_SALES, FIELD_SERVICE, INTEGRATOR, OEM."
   channelType: String
   "Operating-model elements that implement this one (incoming REALIZES)."
@@ -4931,6 +5986,8 @@ type CustomerRelationship implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Customer segments this element is aimed at (TARGETS)."
@@ -4986,10 +6043,12 @@ type RevenueStream implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property revenueType (string)."
   revenueType: String
   "Typed property annualAmount (number), at least 0."
-  annualAmount: Float
+  annualAmount: Amount
   "Elements that earn this revenue (incoming GENERATES)."
   generatedBy: [Element!]!
   "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
@@ -5041,6 +6100,8 @@ type KeyResource implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Elements this element supports (SUPPORTS)."
@@ -5100,6 +6161,8 @@ type KeyActivity implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Operating-model elements that implement this one (incoming REALIZES)."
   realizedBy: [Element!]!
   "Elements this element supports (SUPPORTS)."
@@ -5159,6 +6222,8 @@ type KeyPartner implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Costs this element drives (INCURS)."
   incurs: [Cost!]!
   "What this partner supplies, with share and substitutability (SUPPLIES)."
@@ -5216,10 +6281,12 @@ type Cost implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property costType (string): one of FIXED, VARIABLE."
   costType: String
   "Typed property annualAmount (number), at least 0."
-  annualAmount: Float
+  annualAmount: Amount
   "Elements that drive this cost (incoming INCURS)."
   incurredBy: [Element!]!
   "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
@@ -5271,6 +6338,8 @@ type Process implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property tier (integer), from 0 to 3."
   tier: Int
   "Wholes this element is part of (PART_OF)."
@@ -5342,6 +6411,8 @@ type Capability implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Capability!]!
   "Parts of this element (incoming PART_OF)."
@@ -5405,6 +6476,8 @@ type Technology implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Technology!]!
   "Parts of this element (incoming PART_OF)."
@@ -5470,6 +6543,8 @@ type OrgUnit implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [OrgUnit!]!
   "Parts of this element (incoming PART_OF)."
@@ -5535,6 +6610,8 @@ type Role implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [OrgUnit!]!
   "Elements this party is responsible for, with RACI (INVOLVED_IN)."
@@ -5592,6 +6669,8 @@ type KPI implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property unit (string)."
   unit: String
   "Typed property target (number)."
@@ -5647,6 +6726,8 @@ type Location implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Wholes this element is part of (PART_OF)."
   partOf: [Location!]!
   "Parts of this element (incoming PART_OF)."
@@ -5702,6 +6783,8 @@ type BusinessFunction implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property group (string): one of DEMAND_DRIVING, DEMAND_FULFILMENT, OFFERING_DEVELOPMENT, ENTERPRISE_SUPPORT."
   group: String!
   "Wholes this element is part of (PART_OF)."
@@ -5773,6 +6856,8 @@ type Stakeholder implements Element {
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
   "Typed property type (string): one of CUSTOMER, EMPLOYEE, INVESTOR, REGULATOR, PARTNER, SUPPLIER, COMMUNITY, MANAGEMENT."
   type: String!
   "Elements this party is responsible for, with RACI (INVOLVED_IN)."
@@ -6283,6 +7368,18 @@ func (ec *executionContext) childFields_Affected(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Affected", field.Name)
 }
 
+func (ec *executionContext) childFields_AlignmentSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_AlignmentSummary_total(ctx, field)
+	case "bySeverity":
+		return ec.fieldContext_AlignmentSummary_bySeverity(ctx, field)
+	case "byRule":
+		return ec.fieldContext_AlignmentSummary_byRule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AlignmentSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Attached(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "element":
@@ -6291,6 +7388,8 @@ func (ec *executionContext) childFields_Attached(ctx context.Context, field grap
 		return ec.fieldContext_Attached_via(ctx, field)
 	case "to":
 		return ec.fieldContext_Attached_to(ctx, field)
+	case "raci":
+		return ec.fieldContext_Attached_raci(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attached", field.Name)
 }
@@ -6325,6 +7424,8 @@ func (ec *executionContext) childFields_BusinessFunction(ctx context.Context, fi
 		return ec.fieldContext_BusinessFunction_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_BusinessFunction_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_BusinessFunction_findings(ctx, field)
 	case "group":
 		return ec.fieldContext_BusinessFunction_group(ctx, field)
 	case "partOf":
@@ -6409,6 +7510,8 @@ func (ec *executionContext) childFields_Capability(ctx context.Context, field gr
 		return ec.fieldContext_Capability_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Capability_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Capability_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Capability_partOf(ctx, field)
 	case "parts":
@@ -6495,6 +7598,8 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 		return ec.fieldContext_Channel_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Channel_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Channel_findings(ctx, field)
 	case "channelType":
 		return ec.fieldContext_Channel_channelType(ctx, field)
 	case "realizedBy":
@@ -6551,6 +7656,8 @@ func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.
 		return ec.fieldContext_Cost_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Cost_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Cost_findings(ctx, field)
 	case "costType":
 		return ec.fieldContext_Cost_costType(ctx, field)
 	case "annualAmount":
@@ -6595,6 +7702,8 @@ func (ec *executionContext) childFields_CustomerRelationship(ctx context.Context
 		return ec.fieldContext_CustomerRelationship_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_CustomerRelationship_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_CustomerRelationship_findings(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_CustomerRelationship_realizedBy(ctx, field)
 	case "targets":
@@ -6639,6 +7748,8 @@ func (ec *executionContext) childFields_CustomerSegment(ctx context.Context, fie
 		return ec.fieldContext_CustomerSegment_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_CustomerSegment_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_CustomerSegment_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_CustomerSegment_partOf(ctx, field)
 	case "parts":
@@ -6677,6 +7788,34 @@ func (ec *executionContext) childFields_DeleteModelResult(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type DeleteModelResult", field.Name)
 }
 
+func (ec *executionContext) childFields_Economics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_Economics_currency(ctx, field)
+	case "maxDepth":
+		return ec.fieldContext_Economics_maxDepth(ctx, field)
+	case "valuePropositions":
+		return ec.fieldContext_Economics_valuePropositions(ctx, field)
+	case "revenue":
+		return ec.fieldContext_Economics_revenue(ctx, field)
+	case "cost":
+		return ec.fieldContext_Economics_cost(ctx, field)
+	case "margin":
+		return ec.fieldContext_Economics_margin(ctx, field)
+	case "unallocatedStreams":
+		return ec.fieldContext_Economics_unallocatedStreams(ctx, field)
+	case "unallocatedRevenue":
+		return ec.fieldContext_Economics_unallocatedRevenue(ctx, field)
+	case "overheads":
+		return ec.fieldContext_Economics_overheads(ctx, field)
+	case "overheadCost":
+		return ec.fieldContext_Economics_overheadCost(ctx, field)
+	case "unknownAmounts":
+		return ec.fieldContext_Economics_unknownAmounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Economics", field.Name)
+}
+
 func (ec *executionContext) childFields_ElementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -6699,6 +7838,84 @@ func (ec *executionContext) childFields_ElementEdge(ctx context.Context, field g
 		return ec.fieldContext_ElementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ElementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposedElement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_ExposedElement_element(ctx, field)
+	case "distance":
+		return ec.fieldContext_ExposedElement_distance(ctx, field)
+	case "path":
+		return ec.fieldContext_ExposedElement_path(ctx, field)
+	case "shareLost":
+		return ec.fieldContext_ExposedElement_shareLost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposedElement", field.Name)
+}
+
+func (ec *executionContext) childFields_Exposure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_Exposure_source(ctx, field)
+	case "scope":
+		return ec.fieldContext_Exposure_scope(ctx, field)
+	case "cutOff":
+		return ec.fieldContext_Exposure_cutOff(ctx, field)
+	case "failed":
+		return ec.fieldContext_Exposure_failed(ctx, field)
+	case "weakened":
+		return ec.fieldContext_Exposure_weakened(ctx, field)
+	case "revenueAtRisk":
+		return ec.fieldContext_Exposure_revenueAtRisk(ctx, field)
+	case "revenueWeakened":
+		return ec.fieldContext_Exposure_revenueWeakened(ctx, field)
+	case "currency":
+		return ec.fieldContext_Exposure_currency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Exposure", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Finding_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_Finding_severity(ctx, field)
+	case "element":
+		return ec.fieldContext_Finding_element(ctx, field)
+	case "kindNamed":
+		return ec.fieldContext_Finding_kindNamed(ctx, field)
+	case "message":
+		return ec.fieldContext_Finding_message(ctx, field)
+	case "related":
+		return ec.fieldContext_Finding_related(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FindingConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_FindingConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Flow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6727,6 +7944,8 @@ func (ec *executionContext) childFields_Impact(ctx context.Context, field graphq
 		return ec.fieldContext_Impact_attached(ctx, field)
 	case "counts":
 		return ec.fieldContext_Impact_counts(ctx, field)
+	case "amounts":
+		return ec.fieldContext_Impact_amounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Impact", field.Name)
 }
@@ -6807,6 +8026,8 @@ func (ec *executionContext) childFields_KPI(ctx context.Context, field graphql.C
 		return ec.fieldContext_KPI_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KPI_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_KPI_findings(ctx, field)
 	case "unit":
 		return ec.fieldContext_KPI_unit(ctx, field)
 	case "target":
@@ -6851,6 +8072,8 @@ func (ec *executionContext) childFields_KeyActivity(ctx context.Context, field g
 		return ec.fieldContext_KeyActivity_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyActivity_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_KeyActivity_findings(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_KeyActivity_realizedBy(ctx, field)
 	case "supports":
@@ -6899,6 +8122,8 @@ func (ec *executionContext) childFields_KeyPartner(ctx context.Context, field gr
 		return ec.fieldContext_KeyPartner_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyPartner_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_KeyPartner_findings(ctx, field)
 	case "incurs":
 		return ec.fieldContext_KeyPartner_incurs(ctx, field)
 	case "supplies":
@@ -6945,6 +8170,8 @@ func (ec *executionContext) childFields_KeyResource(ctx context.Context, field g
 		return ec.fieldContext_KeyResource_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_KeyResource_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_KeyResource_findings(ctx, field)
 	case "realizedBy":
 		return ec.fieldContext_KeyResource_realizedBy(ctx, field)
 	case "supports":
@@ -6961,6 +8188,20 @@ func (ec *executionContext) childFields_KeyResource(ctx context.Context, field g
 		return ec.fieldContext_KeyResource_locatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeyResource", field.Name)
+}
+
+func (ec *executionContext) childFields_KindAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindAmount_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_KindAmount_amount(ctx, field)
+	case "count":
+		return ec.fieldContext_KindAmount_count(ctx, field)
+	case "unknownAmounts":
+		return ec.fieldContext_KindAmount_unknownAmounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindAmount", field.Name)
 }
 
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7025,6 +8266,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Location_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Location_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Location_partOf(ctx, field)
 	case "parts":
@@ -7065,6 +8308,10 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 		return ec.fieldContext_Model_counts(ctx, field)
 	case "canvas":
 		return ec.fieldContext_Model_canvas(ctx, field)
+	case "alignmentSummary":
+		return ec.fieldContext_Model_alignmentSummary(ctx, field)
+	case "currency":
+		return ec.fieldContext_Model_currency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
@@ -7099,6 +8346,8 @@ func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graph
 		return ec.fieldContext_OrgUnit_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_OrgUnit_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_OrgUnit_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_OrgUnit_partOf(ctx, field)
 	case "parts":
@@ -7177,6 +8426,8 @@ func (ec *executionContext) childFields_Process(ctx context.Context, field graph
 		return ec.fieldContext_Process_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Process_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Process_findings(ctx, field)
 	case "tier":
 		return ec.fieldContext_Process_tier(ctx, field)
 	case "partOf":
@@ -7235,6 +8486,18 @@ func (ec *executionContext) childFields_RelationshipTypeInfo(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipTypeInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Revenue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_Revenue_amount(ctx, field)
+	case "streams":
+		return ec.fieldContext_Revenue_streams(ctx, field)
+	case "unknownAmounts":
+		return ec.fieldContext_Revenue_unknownAmounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revenue", field.Name)
+}
+
 func (ec *executionContext) childFields_RevenueStream(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -7265,6 +8528,8 @@ func (ec *executionContext) childFields_RevenueStream(ctx context.Context, field
 		return ec.fieldContext_RevenueStream_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_RevenueStream_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_RevenueStream_findings(ctx, field)
 	case "revenueType":
 		return ec.fieldContext_RevenueStream_revenueType(ctx, field)
 	case "annualAmount":
@@ -7309,6 +8574,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Role_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Role_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Role_partOf(ctx, field)
 	case "involvedIn":
@@ -7323,6 +8590,58 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_reports(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
+}
+
+func (ec *executionContext) childFields_Rollup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "parts":
+		return ec.fieldContext_Rollup_parts(ctx, field)
+	case "allocatedRevenue":
+		return ec.fieldContext_Rollup_allocatedRevenue(ctx, field)
+	case "allocatedCost":
+		return ec.fieldContext_Rollup_allocatedCost(ctx, field)
+	case "margin":
+		return ec.fieldContext_Rollup_margin(ctx, field)
+	case "unknownAmounts":
+		return ec.fieldContext_Rollup_unknownAmounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rollup", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_RuleCount_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_RuleCount_severity(ctx, field)
+	case "count":
+		return ec.fieldContext_RuleCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SeverityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "severity":
+		return ec.fieldContext_SeverityCount_severity(ctx, field)
+	case "count":
+		return ec.fieldContext_SeverityCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeverityCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SingleSourceExposure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partner":
+		return ec.fieldContext_SingleSourceExposure_partner(ctx, field)
+	case "cutOff":
+		return ec.fieldContext_SingleSourceExposure_cutOff(ctx, field)
+	case "revenueAtRisk":
+		return ec.fieldContext_SingleSourceExposure_revenueAtRisk(ctx, field)
+	case "streams":
+		return ec.fieldContext_SingleSourceExposure_streams(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SingleSourceExposure", field.Name)
 }
 
 func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7397,6 +8716,8 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_Technology_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_Technology_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_Technology_partOf(ctx, field)
 	case "parts":
@@ -7451,6 +8772,8 @@ func (ec *executionContext) childFields_ValueProposition(ctx context.Context, fi
 		return ec.fieldContext_ValueProposition_supporterCount(ctx, field)
 	case "history":
 		return ec.fieldContext_ValueProposition_history(ctx, field)
+	case "findings":
+		return ec.fieldContext_ValueProposition_findings(ctx, field)
 	case "partOf":
 		return ec.fieldContext_ValueProposition_partOf(ctx, field)
 	case "parts":
@@ -7469,8 +8792,32 @@ func (ec *executionContext) childFields_ValueProposition(ctx context.Context, fi
 		return ec.fieldContext_ValueProposition_involved(ctx, field)
 	case "measuredBy":
 		return ec.fieldContext_ValueProposition_measuredBy(ctx, field)
+	case "economics":
+		return ec.fieldContext_ValueProposition_economics(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ValueProposition", field.Name)
+}
+
+func (ec *executionContext) childFields_ValuePropositionEconomics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "valueProposition":
+		return ec.fieldContext_ValuePropositionEconomics_valueProposition(ctx, field)
+	case "revenueStreams":
+		return ec.fieldContext_ValuePropositionEconomics_revenueStreams(ctx, field)
+	case "costs":
+		return ec.fieldContext_ValuePropositionEconomics_costs(ctx, field)
+	case "allocatedRevenue":
+		return ec.fieldContext_ValuePropositionEconomics_allocatedRevenue(ctx, field)
+	case "allocatedCost":
+		return ec.fieldContext_ValuePropositionEconomics_allocatedCost(ctx, field)
+	case "margin":
+		return ec.fieldContext_ValuePropositionEconomics_margin(ctx, field)
+	case "unknownAmounts":
+		return ec.fieldContext_ValuePropositionEconomics_unknownAmounts(ctx, field)
+	case "rollup":
+		return ec.fieldContext_ValuePropositionEconomics_rollup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValuePropositionEconomics", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8105,6 +9452,20 @@ func (ec *executionContext) field_CustomerSegment_supporters_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Impact_affected_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_KPI_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8532,6 +9893,28 @@ func (ec *executionContext) field_Location_supporters_args(ctx context.Context, 
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Model_alignmentSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rules",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rules"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "severities",
+		func(ctx context.Context, v any) ([]Severity, error) {
+			return ec.unmarshalOSeverity2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["severities"] = arg1
 	return args, nil
 }
 
@@ -9007,6 +10390,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_alignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rules",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rules"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "severities",
+		func(ctx context.Context, v any) ([]Severity, error) {
+			return ec.unmarshalOSeverity2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["severities"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9050,6 +10479,28 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_economics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -9151,6 +10602,36 @@ func (ec *executionContext) field_Query_exportModel_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_exposure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_impact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9238,6 +10719,20 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["maxDepth"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_singleSourceExposure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
 	return args, nil
 }
 
@@ -9623,6 +11118,20 @@ func (ec *executionContext) field_Technology_supporters_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_ValueProposition_economics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_ValueProposition_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9870,6 +11379,93 @@ func (ec *executionContext) fieldContext_Affected_path(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _AlignmentSummary_total(ctx context.Context, field graphql.CollectedField, obj *AlignmentSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlignmentSummary_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlignmentSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlignmentSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AlignmentSummary_bySeverity(ctx context.Context, field graphql.CollectedField, obj *AlignmentSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlignmentSummary_bySeverity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySeverity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SeverityCount) graphql.Marshaler {
+			return ec.marshalNSeverityCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlignmentSummary_bySeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AlignmentSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeverityCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AlignmentSummary_byRule(ctx context.Context, field graphql.CollectedField, obj *AlignmentSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlignmentSummary_byRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RuleCount) graphql.Marshaler {
+			return ec.marshalNRuleCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRuleCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlignmentSummary_byRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AlignmentSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Attached_element(ctx context.Context, field graphql.CollectedField, obj *Attached) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9955,6 +11551,29 @@ func (ec *executionContext) fieldContext_Attached_to(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Attached_raci(ctx context.Context, field graphql.CollectedField, obj *Attached) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attached_raci(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raci(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attached_raci(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attached", field, true, false, "String")
 }
 
 func (ec *executionContext) _BusinessFunction_key(ctx context.Context, field graphql.CollectedField, obj *BusinessFunction) (ret graphql.Marshaler) {
@@ -10380,6 +11999,38 @@ func (ec *executionContext) fieldContext_BusinessFunction_history(ctx context.Co
 	if fc.Args, err = ec.field_BusinessFunction_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessFunction_findings(ctx context.Context, field graphql.CollectedField, obj *BusinessFunction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessFunction_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessFunction_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessFunction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -11506,6 +13157,38 @@ func (ec *executionContext) fieldContext_Capability_history(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Capability_findings(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capability_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capability_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Capability",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Capability_partOf(ctx context.Context, field graphql.CollectedField, obj *Capability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12492,6 +14175,38 @@ func (ec *executionContext) fieldContext_Channel_history(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Channel_findings(ctx context.Context, field graphql.CollectedField, obj *Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Channel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Channel_channelType(ctx context.Context, field graphql.CollectedField, obj *Channel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13262,6 +14977,38 @@ func (ec *executionContext) fieldContext_Cost_history(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Cost_findings(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cost",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cost_costType(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13298,14 +15045,14 @@ func (ec *executionContext) _Cost_annualAmount(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			return ec.marshalOAmount2ᚖfloat64(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Cost_annualAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cost", field, true, false, "Float")
+	return graphql.NewScalarFieldContext("Cost", field, true, false, "Amount")
 }
 
 func (ec *executionContext) _Cost_incurredBy(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
@@ -13827,6 +15574,38 @@ func (ec *executionContext) fieldContext_CustomerRelationship_history(ctx contex
 	if fc.Args, err = ec.field_CustomerRelationship_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerRelationship_findings(ctx context.Context, field graphql.CollectedField, obj *CustomerRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerRelationship_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerRelationship_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerRelationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -14418,6 +16197,38 @@ func (ec *executionContext) fieldContext_CustomerSegment_history(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerSegment_findings(ctx context.Context, field graphql.CollectedField, obj *CustomerSegment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSegment_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSegment_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerSegment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerSegment_partOf(ctx context.Context, field graphql.CollectedField, obj *CustomerSegment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14725,6 +16536,286 @@ func (ec *executionContext) fieldContext_DeleteModelResult_relationships(_ conte
 	return graphql.NewScalarFieldContext("DeleteModelResult", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Economics_currency(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "String")
+}
+
+func (ec *executionContext) _Economics_maxDepth(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_maxDepth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDepth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_maxDepth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Economics_valuePropositions(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_valuePropositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValuePropositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ValuePropositionEconomics) graphql.Marshaler {
+			return ec.marshalNValuePropositionEconomics2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomicsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_valuePropositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Economics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuePropositionEconomics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Economics_revenue(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Economics_cost(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Economics_margin(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Economics_unallocatedStreams(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_unallocatedStreams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnallocatedStreams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
+			return ec.marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_unallocatedStreams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Economics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevenueStream(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Economics_unallocatedRevenue(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_unallocatedRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnallocatedRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_unallocatedRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Economics_overheads(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_overheads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overheads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
+			return ec.marshalNCost2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_overheads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Economics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Economics_overheadCost(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_overheadCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverheadCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_overheadCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Economics_unknownAmounts(ctx context.Context, field graphql.CollectedField, obj *Economics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Economics_unknownAmounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownAmounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Economics_unknownAmounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Economics", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ElementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ElementConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14894,6 +16985,693 @@ func (ec *executionContext) fieldContext_ElementEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposedElement_element(ctx context.Context, field graphql.CollectedField, obj *ExposedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedElement_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedElement_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposedElement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposedElement_distance(ctx context.Context, field graphql.CollectedField, obj *ExposedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedElement_distance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedElement_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposedElement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExposedElement_path(ctx context.Context, field graphql.CollectedField, obj *ExposedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedElement_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Step) graphql.Marshaler {
+			return ec.marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedElement_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposedElement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Step(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposedElement_shareLost(ctx context.Context, field graphql.CollectedField, obj *ExposedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedElement_shareLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedElement_shareLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposedElement", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Exposure_source(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_scope(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_cutOff(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_cutOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CutOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_cutOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_failed(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExposedElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_weakened(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_weakened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weakened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_weakened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExposedElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_revenueAtRisk(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_revenueAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueAtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Revenue) graphql.Marshaler {
+			return ec.marshalNRevenue2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_revenueAtRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revenue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_revenueWeakened(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_revenueWeakened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueWeakened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Revenue) graphql.Marshaler {
+			return ec.marshalNRevenue2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_revenueWeakened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revenue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Exposure_currency(ctx context.Context, field graphql.CollectedField, obj *Exposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exposure_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exposure_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exposure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_severity(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _Finding_element(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalOElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_kindNamed(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_kindNamed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindNamed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_kindNamed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _Finding_message(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_related(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Related, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_related(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FindingEdge) graphql.Marshaler {
+			return ec.marshalNFindingEdge2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15082,7 +17860,8 @@ func (ec *executionContext) _Impact_affected(ctx context.Context, field graphql.
 			return ec.fieldContext_Impact_affected(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Affected, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Impact().Affected(ctx, obj, fc.Args["kinds"].([]graph.Kind))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Affected) graphql.Marshaler {
@@ -15092,15 +17871,26 @@ func (ec *executionContext) _Impact_affected(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Impact_affected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Impact_affected(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Impact",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Affected(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Impact_affected_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15164,6 +17954,38 @@ func (ec *executionContext) fieldContext_Impact_counts(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Impact_amounts(ctx context.Context, field graphql.CollectedField, obj *Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Impact_amounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amounts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*KindAmount) graphql.Marshaler {
+			return ec.marshalNKindAmount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKindAmountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Impact_amounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Impact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindAmount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16014,6 +18836,38 @@ func (ec *executionContext) fieldContext_KPI_history(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _KPI_findings(ctx context.Context, field graphql.CollectedField, obj *KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KPI_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KPI_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KPI",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KPI_unit(ctx context.Context, field graphql.CollectedField, obj *KPI) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16570,6 +19424,38 @@ func (ec *executionContext) fieldContext_KeyActivity_history(ctx context.Context
 	if fc.Args, err = ec.field_KeyActivity_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyActivity_findings(ctx context.Context, field graphql.CollectedField, obj *KeyActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyActivity_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyActivity_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17225,6 +20111,38 @@ func (ec *executionContext) fieldContext_KeyPartner_history(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _KeyPartner_findings(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPartner_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPartner_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyPartner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KeyPartner_incurs(ctx context.Context, field graphql.CollectedField, obj *KeyPartner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17844,6 +20762,38 @@ func (ec *executionContext) fieldContext_KeyResource_history(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _KeyResource_findings(ctx context.Context, field graphql.CollectedField, obj *KeyResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyResource_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyResource_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KeyResource_realizedBy(ctx context.Context, field graphql.CollectedField, obj *KeyResource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18066,6 +21016,98 @@ func (ec *executionContext) fieldContext_KeyResource_locatedAt(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _KindAmount_kind(ctx context.Context, field graphql.CollectedField, obj *KindAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindAmount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindAmount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindAmount", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _KindAmount_amount(ctx context.Context, field graphql.CollectedField, obj *KindAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindAmount_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindAmount_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindAmount", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _KindAmount_count(ctx context.Context, field graphql.CollectedField, obj *KindAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindAmount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindAmount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindAmount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindAmount_unknownAmounts(ctx context.Context, field graphql.CollectedField, obj *KindAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindAmount_unknownAmounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownAmounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindAmount_unknownAmounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindAmount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *KindCount) (ret graphql.Marshaler) {
@@ -18656,6 +21698,38 @@ func (ec *executionContext) fieldContext_Location_history(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_findings(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_partOf(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19057,6 +22131,73 @@ func (ec *executionContext) fieldContext_Model_canvas(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Model_alignmentSummary(ctx context.Context, field graphql.CollectedField, obj *Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_alignmentSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.AlignmentSummary(ctx, fc.Args["rules"].([]string), fc.Args["severities"].([]Severity))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AlignmentSummary) graphql.Marshaler {
+			return ec.marshalNAlignmentSummary2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAlignmentSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_alignmentSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Model",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlignmentSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Model_alignmentSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Model_currency(ctx context.Context, field graphql.CollectedField, obj *Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Model_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Model", field, true, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -19878,6 +23019,38 @@ func (ec *executionContext) fieldContext_OrgUnit_history(ctx context.Context, fi
 	if fc.Args, err = ec.field_OrgUnit_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgUnit_findings(ctx context.Context, field graphql.CollectedField, obj *OrgUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgUnit_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgUnit_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -20767,6 +23940,38 @@ func (ec *executionContext) fieldContext_Process_history(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Process_findings(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Process_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Process_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Process",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Process_tier(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21502,6 +24707,182 @@ func (ec *executionContext) fieldContext_Query_metamodel(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_alignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_alignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Alignment(ctx, fc.Args["model"].(string), fc.Args["rules"].([]string), fc.Args["severities"].([]Severity), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_alignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_alignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exposure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exposure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Exposure(ctx, fc.Args["model"].(string), fc.Args["key"].(string), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Exposure) graphql.Marshaler {
+			return ec.marshalNExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exposure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Exposure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exposure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_singleSourceExposure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_singleSourceExposure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SingleSourceExposure(ctx, fc.Args["model"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SingleSourceExposure) graphql.Marshaler {
+			return ec.marshalNSingleSourceExposure2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSingleSourceExposureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_singleSourceExposure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SingleSourceExposure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_singleSourceExposure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_economics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_economics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Economics(ctx, fc.Args["model"].(string), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Economics) graphql.Marshaler {
+			return ec.marshalNEconomics2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐEconomics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_economics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Economics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_economics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_exportModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21875,6 +25256,84 @@ func (ec *executionContext) fieldContext_RelationshipTypeInfo_pairs(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Revenue_amount(ctx context.Context, field graphql.CollectedField, obj *Revenue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revenue_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revenue_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revenue", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Revenue_streams(ctx context.Context, field graphql.CollectedField, obj *Revenue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revenue_streams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Streams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
+			return ec.marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revenue_streams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Revenue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevenueStream(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Revenue_unknownAmounts(ctx context.Context, field graphql.CollectedField, obj *Revenue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revenue_unknownAmounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownAmounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revenue_unknownAmounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revenue", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RevenueStream_key(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
@@ -22304,6 +25763,38 @@ func (ec *executionContext) fieldContext_RevenueStream_history(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _RevenueStream_findings(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueStream_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueStream_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevenueStream",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevenueStream_revenueType(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22340,14 +25831,14 @@ func (ec *executionContext) _RevenueStream_annualAmount(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			return ec.marshalOAmount2ᚖfloat64(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RevenueStream_annualAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueStream", field, true, false, "Float")
+	return graphql.NewScalarFieldContext("RevenueStream", field, true, false, "Amount")
 }
 
 func (ec *executionContext) _RevenueStream_generatedBy(ctx context.Context, field graphql.CollectedField, obj *RevenueStream) (ret graphql.Marshaler) {
@@ -22873,6 +26364,38 @@ func (ec *executionContext) fieldContext_Role_history(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Role_findings(ctx context.Context, field graphql.CollectedField, obj *Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Role_partOf(ctx context.Context, field graphql.CollectedField, obj *Role) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23060,6 +26583,373 @@ func (ec *executionContext) fieldContext_Role_reports(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rollup_parts(ctx context.Context, field graphql.CollectedField, obj *Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rollup_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
+			return ec.marshalNValueProposition2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rollup_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueProposition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rollup_allocatedRevenue(ctx context.Context, field graphql.CollectedField, obj *Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rollup_allocatedRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rollup_allocatedRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Rollup_allocatedCost(ctx context.Context, field graphql.CollectedField, obj *Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rollup_allocatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rollup_allocatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Rollup_margin(ctx context.Context, field graphql.CollectedField, obj *Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rollup_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rollup_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _Rollup_unknownAmounts(ctx context.Context, field graphql.CollectedField, obj *Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rollup_unknownAmounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownAmounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rollup_unknownAmounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleCount_rule(ctx context.Context, field graphql.CollectedField, obj *RuleCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCount_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCount_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleCount_severity(ctx context.Context, field graphql.CollectedField, obj *RuleCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCount_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCount_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleCount", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _RuleCount_count(ctx context.Context, field graphql.CollectedField, obj *RuleCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityCount_severity(ctx context.Context, field graphql.CollectedField, obj *SeverityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityCount_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityCount_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityCount", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _SeverityCount_count(ctx context.Context, field graphql.CollectedField, obj *SeverityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SingleSourceExposure_partner(ctx context.Context, field graphql.CollectedField, obj *SingleSourceExposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SingleSourceExposure_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *KeyPartner) graphql.Marshaler {
+			return ec.marshalNKeyPartner2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKeyPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SingleSourceExposure_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SingleSourceExposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyPartner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SingleSourceExposure_cutOff(ctx context.Context, field graphql.CollectedField, obj *SingleSourceExposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SingleSourceExposure_cutOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CutOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SingleSourceExposure_cutOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SingleSourceExposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SingleSourceExposure_revenueAtRisk(ctx context.Context, field graphql.CollectedField, obj *SingleSourceExposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SingleSourceExposure_revenueAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueAtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Revenue) graphql.Marshaler {
+			return ec.marshalNRevenue2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SingleSourceExposure_revenueAtRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SingleSourceExposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revenue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SingleSourceExposure_streams(ctx context.Context, field graphql.CollectedField, obj *SingleSourceExposure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SingleSourceExposure_streams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Streams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SingleSourceExposure_streams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SingleSourceExposure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExposedElement(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23488,6 +27378,38 @@ func (ec *executionContext) fieldContext_Stakeholder_history(ctx context.Context
 	if fc.Args, err = ec.field_Stakeholder_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_findings(ctx context.Context, field graphql.CollectedField, obj *Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24336,6 +28258,38 @@ func (ec *executionContext) fieldContext_Technology_history(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Technology_findings(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Technology",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Technology_partOf(ctx context.Context, field graphql.CollectedField, obj *Technology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25083,6 +29037,38 @@ func (ec *executionContext) fieldContext_ValueProposition_history(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ValueProposition_findings(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueProposition_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueProposition_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValueProposition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ValueProposition_partOf(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25366,6 +29352,270 @@ func (ec *executionContext) fieldContext_ValueProposition_measuredBy(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValueProposition_economics(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueProposition_economics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Economics(ctx, fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ValuePropositionEconomics) graphql.Marshaler {
+			return ec.marshalNValuePropositionEconomics2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueProposition_economics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValueProposition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuePropositionEconomics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_economics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_valueProposition(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_valueProposition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueProposition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ValueProposition) graphql.Marshaler {
+			return ec.marshalNValueProposition2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValueProposition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_valueProposition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionEconomics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueProposition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_revenueStreams(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_revenueStreams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueStreams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
+			return ec.marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_revenueStreams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionEconomics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevenueStream(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_costs(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_costs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Costs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
+			return ec.marshalNCost2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_costs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionEconomics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_allocatedRevenue(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_allocatedRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_allocatedRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionEconomics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_allocatedCost(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_allocatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_allocatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionEconomics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_margin(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionEconomics", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_unknownAmounts(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_unknownAmounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownAmounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_unknownAmounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionEconomics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ValuePropositionEconomics_rollup(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionEconomics_rollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rollup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Rollup) graphql.Marshaler {
+			return ec.marshalORollup2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRollup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionEconomics_rollup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionEconomics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rollup(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26794,6 +31044,49 @@ func (ec *executionContext) _Affected(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var alignmentSummaryImplementors = []string{"AlignmentSummary"}
+
+func (ec *executionContext) _AlignmentSummary(ctx context.Context, sel ast.SelectionSet, obj *AlignmentSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alignmentSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AlignmentSummary")
+		case "total":
+			out.Values[i] = ec._AlignmentSummary_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySeverity":
+			out.Values[i] = ec._AlignmentSummary_bySeverity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byRule":
+			out.Values[i] = ec._AlignmentSummary_byRule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attachedImplementors = []string{"Attached"}
 
 func (ec *executionContext) _Attached(ctx context.Context, sel ast.SelectionSet, obj *Attached) graphql.Marshaler {
@@ -26808,18 +31101,24 @@ func (ec *executionContext) _Attached(ctx context.Context, sel ast.SelectionSet,
 		case "element":
 			out.Values[i] = ec._Attached_element(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "via":
 			out.Values[i] = ec._Attached_via(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._Attached_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "raci":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attached_raci(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26922,6 +31221,12 @@ func (ec *executionContext) _BusinessFunction(ctx context.Context, sel ast.Selec
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BusinessFunction_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BusinessFunction_findings(ctx, field, obj)
 				})
 		case "group":
 			out.Values[i] = ec._BusinessFunction_group(ctx, field, obj)
@@ -27175,6 +31480,12 @@ func (ec *executionContext) _Capability(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Capability_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capability_findings(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27444,6 +31755,12 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Channel_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Channel_findings(ctx, field, obj)
+				})
 		case "channelType":
 			out.Values[i] = ec._Channel_channelType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -27612,6 +31929,12 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cost_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cost_findings(ctx, field, obj)
+				})
 		case "costType":
 			out.Values[i] = ec._Cost_costType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -27742,6 +32065,12 @@ func (ec *executionContext) _CustomerRelationship(ctx context.Context, sel ast.S
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerRelationship_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerRelationship_findings(ctx, field, obj)
 				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27875,6 +32204,12 @@ func (ec *executionContext) _CustomerSegment(ctx context.Context, sel ast.Select
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustomerSegment_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerSegment_findings(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28010,6 +32345,89 @@ func (ec *executionContext) _DeleteModelResult(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var economicsImplementors = []string{"Economics"}
+
+func (ec *executionContext) _Economics(ctx context.Context, sel ast.SelectionSet, obj *Economics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, economicsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Economics")
+		case "currency":
+			out.Values[i] = ec._Economics_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxDepth":
+			out.Values[i] = ec._Economics_maxDepth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valuePropositions":
+			out.Values[i] = ec._Economics_valuePropositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._Economics_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._Economics_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._Economics_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unallocatedStreams":
+			out.Values[i] = ec._Economics_unallocatedStreams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unallocatedRevenue":
+			out.Values[i] = ec._Economics_unallocatedRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overheads":
+			out.Values[i] = ec._Economics_overheads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overheadCost":
+			out.Values[i] = ec._Economics_overheadCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownAmounts":
+			out.Values[i] = ec._Economics_unknownAmounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var elementConnectionImplementors = []string{"ElementConnection"}
 
 func (ec *executionContext) _ElementConnection(ctx context.Context, sel ast.SelectionSet, obj *ElementConnection) graphql.Marshaler {
@@ -28076,6 +32494,266 @@ func (ec *executionContext) _ElementEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ElementEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exposedElementImplementors = []string{"ExposedElement"}
+
+func (ec *executionContext) _ExposedElement(ctx context.Context, sel ast.SelectionSet, obj *ExposedElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exposedElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExposedElement")
+		case "element":
+			out.Values[i] = ec._ExposedElement_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distance":
+			out.Values[i] = ec._ExposedElement_distance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._ExposedElement_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareLost":
+			out.Values[i] = ec._ExposedElement_shareLost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exposureImplementors = []string{"Exposure"}
+
+func (ec *executionContext) _Exposure(ctx context.Context, sel ast.SelectionSet, obj *Exposure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exposureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Exposure")
+		case "source":
+			out.Values[i] = ec._Exposure_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scope":
+			out.Values[i] = ec._Exposure_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cutOff":
+			out.Values[i] = ec._Exposure_cutOff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._Exposure_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weakened":
+			out.Values[i] = ec._Exposure_weakened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueAtRisk":
+			out.Values[i] = ec._Exposure_revenueAtRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueWeakened":
+			out.Values[i] = ec._Exposure_revenueWeakened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Exposure_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "rule":
+			out.Values[i] = ec._Finding_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._Finding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "element":
+			out.Values[i] = ec._Finding_element(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kindNamed":
+			out.Values[i] = ec._Finding_kindNamed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Finding_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "related":
+			out.Values[i] = ec._Finding_related(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingConnectionImplementors = []string{"FindingConnection"}
+
+func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.SelectionSet, obj *FindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingConnection")
+		case "edges":
+			out.Values[i] = ec._FindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._FindingConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FindingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingEdgeImplementors = []string{"FindingEdge"}
+
+func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionSet, obj *FindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingEdge")
+		case "cursor":
+			out.Values[i] = ec._FindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FindingEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28166,10 +32844,11 @@ func (ec *executionContext) _Impact(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "affected":
-			out.Values[i] = ec._Impact_affected(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Impact_affected(ctx, field, obj)
+				})
 		case "attached":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28178,6 +32857,11 @@ func (ec *executionContext) _Impact(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "counts":
 			out.Values[i] = ec._Impact_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amounts":
+			out.Values[i] = ec._Impact_amounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -28425,6 +33109,12 @@ func (ec *executionContext) _KPI(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KPI_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KPI_findings(ctx, field, obj)
+				})
 		case "unit":
 			out.Values[i] = ec._KPI_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -28554,6 +33244,12 @@ func (ec *executionContext) _KeyActivity(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyActivity_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyActivity_findings(ctx, field, obj)
 				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28700,6 +33396,12 @@ func (ec *executionContext) _KeyPartner(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyPartner_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyPartner_findings(ctx, field, obj)
+				})
 		case "incurs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28839,6 +33541,12 @@ func (ec *executionContext) _KeyResource(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyResource_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyResource_findings(ctx, field, obj)
+				})
 		case "realizedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28881,6 +33589,54 @@ func (ec *executionContext) _KeyResource(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._KeyResource_locatedAt(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kindAmountImplementors = []string{"KindAmount"}
+
+func (ec *executionContext) _KindAmount(ctx context.Context, sel ast.SelectionSet, obj *KindAmount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindAmountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindAmount")
+		case "kind":
+			out.Values[i] = ec._KindAmount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._KindAmount_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._KindAmount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownAmounts":
+			out.Values[i] = ec._KindAmount_unknownAmounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29103,6 +33859,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_findings(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29237,6 +33999,18 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Model_canvas(ctx, field, obj)
+				})
+		case "alignmentSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_alignmentSummary(ctx, field, obj)
+				})
+		case "currency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_currency(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29439,6 +34213,12 @@ func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrgUnit_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_findings(ctx, field, obj)
 				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -29689,6 +34469,12 @@ func (ec *executionContext) _Process(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Process_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Process_findings(ctx, field, obj)
+				})
 		case "tier":
 			out.Values[i] = ec._Process_tier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29850,6 +34636,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_metamodel(ctx, field)
 				})
+		case "alignment":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_alignment(ctx, field)
+				})
+		case "exposure":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exposure(ctx, field)
+				})
+		case "singleSourceExposure":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_singleSourceExposure(ctx, field)
+				})
+		case "economics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_economics(ctx, field)
+				})
 		case "exportModel":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29989,6 +34799,49 @@ func (ec *executionContext) _RelationshipTypeInfo(ctx context.Context, sel ast.S
 	return out
 }
 
+var revenueImplementors = []string{"Revenue"}
+
+func (ec *executionContext) _Revenue(ctx context.Context, sel ast.SelectionSet, obj *Revenue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revenueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Revenue")
+		case "amount":
+			out.Values[i] = ec._Revenue_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "streams":
+			out.Values[i] = ec._Revenue_streams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownAmounts":
+			out.Values[i] = ec._Revenue_unknownAmounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revenueStreamImplementors = []string{"RevenueStream", "Element"}
 
 func (ec *executionContext) _RevenueStream(ctx context.Context, sel ast.SelectionSet, obj *RevenueStream) graphql.Marshaler {
@@ -30074,6 +34927,12 @@ func (ec *executionContext) _RevenueStream(ctx context.Context, sel ast.Selectio
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RevenueStream_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RevenueStream_findings(ctx, field, obj)
 				})
 		case "revenueType":
 			out.Values[i] = ec._RevenueStream_revenueType(ctx, field, obj)
@@ -30206,6 +35065,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_findings(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30242,6 +35107,188 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_reports(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rollupImplementors = []string{"Rollup"}
+
+func (ec *executionContext) _Rollup(ctx context.Context, sel ast.SelectionSet, obj *Rollup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rollupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rollup")
+		case "parts":
+			out.Values[i] = ec._Rollup_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedRevenue":
+			out.Values[i] = ec._Rollup_allocatedRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedCost":
+			out.Values[i] = ec._Rollup_allocatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._Rollup_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownAmounts":
+			out.Values[i] = ec._Rollup_unknownAmounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleCountImplementors = []string{"RuleCount"}
+
+func (ec *executionContext) _RuleCount(ctx context.Context, sel ast.SelectionSet, obj *RuleCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleCount")
+		case "rule":
+			out.Values[i] = ec._RuleCount_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._RuleCount_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RuleCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var severityCountImplementors = []string{"SeverityCount"}
+
+func (ec *executionContext) _SeverityCount(ctx context.Context, sel ast.SelectionSet, obj *SeverityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, severityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeverityCount")
+		case "severity":
+			out.Values[i] = ec._SeverityCount_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SeverityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var singleSourceExposureImplementors = []string{"SingleSourceExposure"}
+
+func (ec *executionContext) _SingleSourceExposure(ctx context.Context, sel ast.SelectionSet, obj *SingleSourceExposure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, singleSourceExposureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SingleSourceExposure")
+		case "partner":
+			out.Values[i] = ec._SingleSourceExposure_partner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cutOff":
+			out.Values[i] = ec._SingleSourceExposure_cutOff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueAtRisk":
+			out.Values[i] = ec._SingleSourceExposure_revenueAtRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "streams":
+			out.Values[i] = ec._SingleSourceExposure_streams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30344,6 +35391,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stakeholder_history(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_findings(ctx, field, obj)
 				})
 		case "type":
 			out.Values[i] = ec._Stakeholder_type(ctx, field, obj)
@@ -30609,6 +35662,12 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Technology_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_findings(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30772,6 +35831,12 @@ func (ec *executionContext) _ValueProposition(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ValueProposition_history(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueProposition_findings(ctx, field, obj)
+				})
 		case "partOf":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30826,6 +35891,80 @@ func (ec *executionContext) _ValueProposition(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ValueProposition_measuredBy(ctx, field, obj)
 				})
+		case "economics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueProposition_economics(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var valuePropositionEconomicsImplementors = []string{"ValuePropositionEconomics"}
+
+func (ec *executionContext) _ValuePropositionEconomics(ctx context.Context, sel ast.SelectionSet, obj *ValuePropositionEconomics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valuePropositionEconomicsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValuePropositionEconomics")
+		case "valueProposition":
+			out.Values[i] = ec._ValuePropositionEconomics_valueProposition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueStreams":
+			out.Values[i] = ec._ValuePropositionEconomics_revenueStreams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costs":
+			out.Values[i] = ec._ValuePropositionEconomics_costs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedRevenue":
+			out.Values[i] = ec._ValuePropositionEconomics_allocatedRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedCost":
+			out.Values[i] = ec._ValuePropositionEconomics_allocatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._ValuePropositionEconomics_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownAmounts":
+			out.Values[i] = ec._ValuePropositionEconomics_unknownAmounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rollup":
+			out.Values[i] = ec._ValuePropositionEconomics_rollup(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31229,6 +36368,28 @@ func (ec *executionContext) marshalNAffected2ᚖgithubᚗcomᚋmodelgraphᚋmode
 	return ec._Affected(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAlignmentSummary2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAlignmentSummary(ctx context.Context, sel ast.SelectionSet, v *AlignmentSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AlignmentSummary!")
+		return graphql.Null
+	}
+	return ec._AlignmentSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAmount2float64(ctx context.Context, v any) (float64, error) {
+	res, err := UnmarshalAmount(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAmount2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := MarshalAmount(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Amount!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNAttached2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAttachedᚄ(ctx context.Context, sel ast.SelectionSet, v []*Attached) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31516,6 +36677,14 @@ func (ec *executionContext) marshalNDeleteModelResult2ᚖgithubᚗcomᚋmodelgra
 	return ec._DeleteModelResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEconomics2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐEconomics(ctx context.Context, sel ast.SelectionSet, v *Economics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Economics!")
+		return graphql.Null
+	}
+	return ec._Economics(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx context.Context, sel ast.SelectionSet, v Element) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Element!")
@@ -31599,6 +36768,94 @@ func (ec *executionContext) unmarshalNElementInput2ᚖgithubᚗcomᚋmodelgraph�
 func (ec *executionContext) unmarshalNElementPatch2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementPatch(ctx context.Context, v any) (ElementPatch, error) {
 	res, err := ec.unmarshalInputElementPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx context.Context, sel ast.SelectionSet, v *ExposedElement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExposedElement!")
+		return graphql.Null
+	}
+	return ec._ExposedElement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposure(ctx context.Context, sel ast.SelectionSet, v *Exposure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Exposure!")
+		return graphql.Null
+	}
+	return ec._Exposure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFinding(ctx context.Context, sel ast.SelectionSet, v *Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingConnection2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingConnection(ctx context.Context, sel ast.SelectionSet, v *FindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingConnection!")
+		return graphql.Null
+	}
+	return ec._FindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*FindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingEdge2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingEdge(ctx context.Context, sel ast.SelectionSet, v *FindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingEdge!")
+		return graphql.Null
+	}
+	return ec._FindingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFlow2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*Flow) graphql.Marshaler {
@@ -31820,6 +37077,30 @@ func (ec *executionContext) marshalNKind2githubᚗcomᚋmodelgraphᚋmodelgraph�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Kind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNKindAmount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKindAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []*KindAmount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindAmount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKindAmount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindAmount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKindAmount(ctx context.Context, sel ast.SelectionSet, v *KindAmount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KindAmount!")
+		return graphql.Null
+	}
+	return ec._KindAmount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNKindCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*KindCount) graphql.Marshaler {
@@ -32128,6 +37409,14 @@ func (ec *executionContext) marshalNRelationshipTypeInfo2ᚖgithubᚗcomᚋmodel
 	return ec._RelationshipTypeInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRevenue2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenue(ctx context.Context, sel ast.SelectionSet, v *Revenue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Revenue!")
+		return graphql.Null
+	}
+	return ec._Revenue(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx context.Context, sel ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -32174,6 +37463,88 @@ func (ec *executionContext) marshalNRole2ᚖgithubᚗcomᚋmodelgraphᚋmodelgra
 		return graphql.Null
 	}
 	return ec._Role(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRuleCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*RuleCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRuleCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRuleCount(ctx context.Context, sel ast.SelectionSet, v *RuleCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleCount!")
+		return graphql.Null
+	}
+	return ec._RuleCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx context.Context, v any) (Severity, error) {
+	var res Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx context.Context, sel ast.SelectionSet, v Severity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSeverityCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeverityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverityCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeverityCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityCount(ctx context.Context, sel ast.SelectionSet, v *SeverityCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeverityCount!")
+		return graphql.Null
+	}
+	return ec._SeverityCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSingleSourceExposure2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSingleSourceExposureᚄ(ctx context.Context, sel ast.SelectionSet, v []*SingleSourceExposure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSingleSourceExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSingleSourceExposure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSingleSourceExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSingleSourceExposure(ctx context.Context, sel ast.SelectionSet, v *SingleSourceExposure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SingleSourceExposure!")
+		return graphql.Null
+	}
+	return ec._SingleSourceExposure(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*Step) graphql.Marshaler {
@@ -32339,6 +37710,30 @@ func (ec *executionContext) marshalNValueProposition2ᚖgithubᚗcomᚋmodelgrap
 	return ec._ValueProposition(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNValuePropositionEconomics2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomicsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ValuePropositionEconomics) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValuePropositionEconomics2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomics(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValuePropositionEconomics2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomics(ctx context.Context, sel ast.SelectionSet, v *ValuePropositionEconomics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValuePropositionEconomics!")
+		return graphql.Null
+	}
+	return ec._ValuePropositionEconomics(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -32478,6 +37873,24 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
+	return res
+}
+
+func (ec *executionContext) unmarshalOAmount2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalAmount(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAmount2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalAmount(*v)
 	return res
 }
 
@@ -32726,6 +38139,49 @@ func (ec *executionContext) marshalORelationshipType2ᚕgithubᚗcomᚋmodelgrap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalORollup2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRollup(ctx context.Context, sel ast.SelectionSet, v *Rollup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rollup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSeverity2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityᚄ(ctx context.Context, v any) ([]Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]Severity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeverity2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

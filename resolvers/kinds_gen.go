@@ -108,6 +108,11 @@ func (o *ValueProposition) History(ctx context.Context, first *int) ([]*Change, 
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *ValueProposition) Findings(ctx context.Context) ([]*Finding, error) {
+	return o.n.findings(ctx)
+}
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *ValueProposition) PartOf(ctx context.Context) ([]*ValueProposition, error) {
 	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -210,6 +215,9 @@ func (o *CustomerSegment) History(ctx context.Context, first *int) ([]*Change, e
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *CustomerSegment) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *CustomerSegment) PartOf(ctx context.Context) ([]*CustomerSegment, error) {
 	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -296,6 +304,9 @@ func (o *Channel) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDep
 func (o *Channel) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *Channel) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // ChannelType returns the typed property channelType.
 func (o *Channel) ChannelType() *string { return propString(o.n, "channelType") }
@@ -407,6 +418,11 @@ func (o *CustomerRelationship) History(ctx context.Context, first *int) ([]*Chan
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *CustomerRelationship) Findings(ctx context.Context) ([]*Finding, error) {
+	return o.n.findings(ctx)
+}
+
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
 func (o *CustomerRelationship) RealizedBy(ctx context.Context) ([]Element, error) {
 	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
@@ -489,6 +505,9 @@ func (o *RevenueStream) History(ctx context.Context, first *int) ([]*Change, err
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *RevenueStream) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // RevenueType returns the typed property revenueType.
 func (o *RevenueStream) RevenueType() *string { return propString(o.n, "revenueType") }
 
@@ -566,6 +585,9 @@ func (o *KeyResource) SupporterCount(ctx context.Context, kinds []graph.Kind, ma
 func (o *KeyResource) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *KeyResource) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
 func (o *KeyResource) RealizedBy(ctx context.Context) ([]Element, error) {
@@ -659,6 +681,9 @@ func (o *KeyActivity) History(ctx context.Context, first *int) ([]*Change, error
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *KeyActivity) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
 func (o *KeyActivity) RealizedBy(ctx context.Context) ([]Element, error) {
 	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
@@ -751,6 +776,9 @@ func (o *KeyPartner) History(ctx context.Context, first *int) ([]*Change, error)
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *KeyPartner) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // Incurs: Costs this element drives (INCURS).
 func (o *KeyPartner) Incurs(ctx context.Context) ([]*Cost, error) {
 	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
@@ -838,6 +866,9 @@ func (o *Cost) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *Cost) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // CostType returns the typed property costType.
 func (o *Cost) CostType() *string { return propString(o.n, "costType") }
 
@@ -915,6 +946,9 @@ func (o *Process) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDep
 func (o *Process) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *Process) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // Tier returns the typed property tier.
 func (o *Process) Tier() *int { return propInt(o.n, "tier") }
@@ -1036,6 +1070,9 @@ func (o *Capability) History(ctx context.Context, first *int) ([]*Change, error)
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *Capability) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Capability) PartOf(ctx context.Context) ([]*Capability, error) {
 	return related[*Capability](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1137,6 +1174,9 @@ func (o *Technology) SupporterCount(ctx context.Context, kinds []graph.Kind, max
 func (o *Technology) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *Technology) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Technology) PartOf(ctx context.Context) ([]*Technology, error) {
@@ -1245,6 +1285,9 @@ func (o *OrgUnit) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *OrgUnit) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *OrgUnit) PartOf(ctx context.Context) ([]*OrgUnit, error) {
 	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1352,6 +1395,9 @@ func (o *Role) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *Role) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Role) PartOf(ctx context.Context) ([]*OrgUnit, error) {
 	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
@@ -1439,6 +1485,9 @@ func (o *KPI) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
 
+// Findings lists the alignment findings about this element.
+func (o *KPI) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
+
 // Unit returns the typed property unit.
 func (o *KPI) Unit() *string { return propString(o.n, "unit") }
 
@@ -1514,6 +1563,9 @@ func (o *Location) SupporterCount(ctx context.Context, kinds []graph.Kind, maxDe
 func (o *Location) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *Location) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
 func (o *Location) PartOf(ctx context.Context) ([]*Location, error) {
@@ -1595,6 +1647,11 @@ func (o *BusinessFunction) SupporterCount(ctx context.Context, kinds []graph.Kin
 // History lists the recorded changes to this element.
 func (o *BusinessFunction) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
+}
+
+// Findings lists the alignment findings about this element.
+func (o *BusinessFunction) Findings(ctx context.Context) ([]*Finding, error) {
+	return o.n.findings(ctx)
 }
 
 // Group returns the typed property group.
@@ -1716,6 +1773,9 @@ func (o *Stakeholder) SupporterCount(ctx context.Context, kinds []graph.Kind, ma
 func (o *Stakeholder) History(ctx context.Context, first *int) ([]*Change, error) {
 	return o.n.history(ctx, first)
 }
+
+// Findings lists the alignment findings about this element.
+func (o *Stakeholder) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // Type returns the typed property type.
 func (o *Stakeholder) Type() string { return mustString(o.n, "type") }

@@ -11,6 +11,16 @@ import (
 	"github.com/modelgraph/modelgraph/graph"
 )
 
+// Findings counted by rule and by severity.
+type AlignmentSummary struct {
+	// How many findings in all.
+	Total int `json:"total"`
+	// Counts per severity, most serious first; severities with none are left out.
+	BySeverity []*SeverityCount `json:"bySeverity"`
+	// Counts per rule, ordered like findings: severity, then rule id; rules with none are left out.
+	ByRule []*RuleCount `json:"byRule"`
+}
+
 // A page of changes, newest first.
 type ChangeConnection struct {
 	// The changes on this page.
@@ -95,6 +105,18 @@ type ImportReport struct {
 	Problems []*Problem `json:"problems"`
 }
 
+// The annualAmount totals of the revenue streams or costs among the affected elements.
+type KindAmount struct {
+	// RevenueStream or Cost.
+	Kind graph.Kind `json:"kind"`
+	// The sum of annualAmount; an element without one counts as 0.
+	Amount float64 `json:"amount"`
+	// How many elements of the kind are affected.
+	Count int `json:"count"`
+	// How many of them have no amount.
+	UnknownAmounts int `json:"unknownAmounts"`
+}
+
 // A kind of element.
 type KindInfo struct {
 	// The kind.
@@ -166,6 +188,24 @@ type RelationshipTypeInfo struct {
 	Meaning string `json:"meaning"`
 	// Every allowed (source kind, target kind) pair.
 	Pairs []*KindPair `json:"pairs"`
+}
+
+// The number of findings of one rule.
+type RuleCount struct {
+	// The rule's id.
+	Rule string `json:"rule"`
+	// The rule's severity.
+	Severity Severity `json:"severity"`
+	// How many findings.
+	Count int `json:"count"`
+}
+
+// The number of findings of one severity.
+type SeverityCount struct {
+	// The severity.
+	Severity Severity `json:"severity"`
+	// How many findings.
+	Count int `json:"count"`
 }
 
 // What a change did.
@@ -401,6 +441,67 @@ func (e *ImportMode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How much a finding matters.
+type Severity string
+
+const (
+	// The models contradict each other: something the business model promises has nothing behind it.
+	SeverityError Severity = "ERROR"
+	// Something is likely missing or at risk.
+	SeverityWarning Severity = "WARNING"
+	// Worth knowing; often a gap in the model rather than in the business.
+	SeverityInfo Severity = "INFO"
+)
+
+var AllSeverity = []Severity{
+	SeverityError,
+	SeverityWarning,
+	SeverityInfo,
+}
+
+func (e Severity) IsValid() bool {
+	switch e {
+	case SeverityError, SeverityWarning, SeverityInfo:
+		return true
+	}
+	return false
+}
+
+func (e Severity) String() string {
+	return string(e)
+}
+
+func (e *Severity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Severity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Severity", str)
+	}
+	return nil
+}
+
+func (e Severity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Severity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Severity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -163,6 +163,8 @@ const commonSDL = `  "Key of the element, unique inside its model."
   ): Int!
   "Recorded changes to this element and its relationships, newest first."
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
+  "The alignment findings about this element (all rules), in finding order."
+  findings: [Finding!]!
 `
 
 func sdlFile() string {
@@ -217,8 +219,15 @@ func sdlFile() string {
 	return b.String()
 }
 
+// money names the number properties that are amounts of money: GraphQL type Amount, which
+// prints as a plain number.
+var money = map[string]bool{"annualAmount": true}
+
 func propGQL(p graph.PropertySpec) string {
 	t := map[graph.PropType]string{graph.PropString: "String", graph.PropNumber: "Float", graph.PropInteger: "Int", graph.PropBool: "Boolean"}[p.Type]
+	if p.Type == graph.PropNumber && money[p.Name] {
+		t = "Amount"
+	}
 	if p.Required {
 		t += "!"
 	}
@@ -327,6 +336,7 @@ var commonMethods = []struct{ doc, sig string }{
 	{"Supporters lists the elements that support this one.", "Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) { return o.n.supporters(ctx, kinds, maxDepth) }"},
 	{"SupporterCount counts the elements that support this one.", "SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) { return o.n.supporterCount(ctx, kinds, maxDepth) }"},
 	{"History lists the recorded changes to this element.", "History(ctx context.Context, first *int) ([]*Change, error) { return o.n.history(ctx, first) }"},
+	{"Findings lists the alignment findings about this element.", "Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }"},
 }
 
 func propGo(p graph.PropertySpec) string {
