@@ -41,6 +41,28 @@ func (s *Store) ModelRevision(ctx context.Context, model string) (Revision, erro
 	return res.(Revision), nil
 }
 
+// ModelRevisions reads the current revisions of several models in one query; unknown models have
+// no entry.
+func (s *Store) ModelRevisions(ctx context.Context, models []string) (map[string]Revision, error) {
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return run(ctx, tx, `UNWIND $models AS key
+MATCH (m:Model {key: key})
+RETURN m.key AS key, coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.unrecordedRevision, 0) AS unrecorded`, map[string]any{"models": models})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revisions: %w", err)
+	}
+	out := map[string]Revision{}
+	for _, r := range res.([]*neo4j.Record) {
+		k, err := col[string](r, "key")
+		if err != nil {
+			return nil, fmt.Errorf("revisions: %w", err)
+		}
+		out[k] = revisionOf(r)
+	}
+	return out, nil
+}
+
 const revisionCypher = `MATCH (m:Model {key: $model})
 RETURN coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.unrecordedRevision, 0) AS unrecorded`
 

@@ -80,6 +80,69 @@ func snapshotOf(ctx context.Context, model string) (m *engine.Model, ok bool, er
 	return m, true, err
 }
 
+// batchSource is a SnapshotSource that can also check several models' revisions in one query
+// (*snapshots.Cache does).
+type batchSource interface {
+	SnapshotsOf(ctx context.Context, models []string) (map[string]*engine.Model, error)
+}
+
+// snapshotsOf returns the snapshots of several models for this request: the revisions of those
+// not yet read by the request are checked together when the source can, so that a list of models
+// costs one round trip, not one per model. Unknown models have no entry; ok is as for snapshotOf.
+func snapshotsOf(ctx context.Context, models []string) (out map[string]*engine.Model, ok bool, err error) {
+	rs, _ := ctx.Value(snapshotsKey{}).(*requestSnapshots)
+	if rs == nil || rs.cypher {
+		return nil, false, nil
+	}
+	out = map[string]*engine.Model{}
+	bs, batched := rs.src.(batchSource)
+	mutation := false
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		mutation = true
+	}
+	if batched && (mutation || len(models) > 1) {
+		var missing []string
+		rs.mu.Lock()
+		for _, m := range models {
+			if _, seen := rs.m[m]; !seen || mutation {
+				missing = append(missing, m)
+			}
+		}
+		rs.mu.Unlock()
+		if len(missing) > 0 {
+			got, err := bs.SnapshotsOf(ctx, missing)
+			if err != nil {
+				return nil, true, err
+			}
+			if mutation {
+				return got, true, nil
+			}
+			rs.mu.Lock()
+			for _, m := range missing {
+				if _, seen := rs.m[m]; !seen {
+					if snap, found := got[m]; found {
+						l := &lazy[*engine.Model]{}
+						l.once.Do(func() { l.v = snap })
+						rs.m[m] = l
+					}
+				}
+			}
+			rs.mu.Unlock()
+		}
+	}
+	for _, m := range models {
+		snap, _, err := snapshotOf(ctx, m)
+		if errors.Is(err, graph.ErrNotFound) {
+			continue // deleted since the batch was read
+		}
+		if err != nil {
+			return nil, true, err
+		}
+		out[m] = snap
+	}
+	return out, true, nil
+}
+
 // selects reports whether the current field's selection holds the field path names (e.g.
 // "affected", "path"), through fragments.
 func selects(ctx context.Context, names ...string) bool {
@@ -204,11 +267,15 @@ func snapBatchSupporters(ctx context.Context, store *graph.Store, refs []graph.R
 		return nil, true, err
 	}
 	models, keys := byModel(refs)
+	snaps, ok, err := snapshotsOf(ctx, models)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
 	out = map[graph.Ref][]graph.Reached{}
 	for _, model := range models {
-		m, ok, err := snapshotOf(ctx, model)
-		if !ok || err != nil {
-			return nil, ok, err
+		m, found := snaps[model]
+		if !found {
+			continue
 		}
 		for _, k := range keys[model] {
 			id, found := m.ID(k)
@@ -236,11 +303,15 @@ func snapBatchCounts(ctx context.Context, store *graph.Store, refs []graph.Ref, 
 		return nil, true, err
 	}
 	models, keys := byModel(refs)
+	snaps, ok, err := snapshotsOf(ctx, models)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
 	out = map[graph.Ref]int{}
 	for _, model := range models {
-		m, ok, err := snapshotOf(ctx, model)
-		if !ok || err != nil {
-			return nil, ok, err
+		m, present := snaps[model]
+		if !present {
+			continue
 		}
 		var ids []engine.NodeID
 		var found []string

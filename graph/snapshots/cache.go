@@ -29,6 +29,7 @@ import (
 // Source is what the cache reads from the store; *graph.Store implements it.
 type Source interface {
 	ModelRevision(ctx context.Context, model string) (graph.Revision, error)
+	ModelRevisions(ctx context.Context, models []string) (map[string]graph.Revision, error)
 	ChangesAfter(ctx context.Context, model string, after int64, max int) ([]graph.Change, error)
 	ReadSnapshot(ctx context.Context, model string, start func(graph.Model, graph.Revision, int) graph.SnapshotSink) (graph.Revision, error)
 }
@@ -100,6 +101,47 @@ func (c *Cache) Snapshot(ctx context.Context, model string) (*engine.Model, erro
 	if err != nil {
 		return nil, err
 	}
+	return c.at(ctx, model, cur)
+}
+
+// SnapshotsOf returns the snapshots of several models, checking their revisions in one query and
+// reading those not cached at the same time. Unknown models have no entry.
+func (c *Cache) SnapshotsOf(ctx context.Context, models []string) (map[string]*engine.Model, error) {
+	revs, err := c.src.ModelRevisions(ctx, models)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		model string
+		m     *engine.Model
+		err   error
+	}
+	results := make(chan result, len(revs))
+	for model, cur := range revs {
+		go func() {
+			m, err := c.at(ctx, model, cur)
+			results <- result{model, m, err}
+		}()
+	}
+	out := make(map[string]*engine.Model, len(revs))
+	for range revs {
+		r := <-results
+		switch {
+		case errors.Is(r.err, graph.ErrNotFound): // deleted since its revision was read
+		case r.err != nil && err == nil:
+			err = r.err
+		case r.err == nil:
+			out[r.model] = r.m
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// at returns the snapshot of a model at revision cur or newer.
+func (c *Cache) at(ctx context.Context, model string, cur graph.Revision) (*engine.Model, error) {
 	for range maxWaits {
 		f := c.lookup(model, cur)
 		if f.done != nil {

@@ -208,3 +208,27 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotsOfSeveralModels: several models are read together, an unknown one is left out,
+// and a second call finds both cached.
+func TestSnapshotsOfSeveralModels(t *testing.T) {
+	ctx := context.Background()
+	s := graphtest.Store(t)
+	a, b := graphtest.ModelKey(t)+"-a", graphtest.ModelKey(t)+"-b"
+	for _, k := range []string{a, b} {
+		if _, err := s.Import(ctx, small(k), graph.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := snapshots.New(s, snapshots.Options{})
+	for round := range 2 {
+		got, err := c.SnapshotsOf(ctx, []string{a, "no-such-model", b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[a].Info().Key != a || got[b].Info().Key != b {
+			t.Fatalf("round %d: got %d models, want %s and %s", round, len(got), a, b)
+		}
+	}
+	wantStats(t, c, 2, 2, 2, 0)
+}
