@@ -25,6 +25,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	limits := limitFlags(fs, e)
 	snapMem := snapshotMemoryFlag(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
+	rulesFile := fs.String("rules", e.getenv("MODELGRAPH_RULES"), "rules file with alignment rules of your own, run with the built-in ones (env MODELGRAPH_RULES)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -41,6 +42,10 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	snapBytes, err := snapshotMemory(*snapMem)
+	if err != nil {
+		return err
+	}
+	rules, err := loadRules(*rulesFile)
 	if err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	}
 	cache := snapshots.New(store, snapshots.Options{MemoryBytes: snapBytes})
 	publishSnapshots(cache)
-	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache}
+	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache, Rules: rules}
 	if err := authCfg.options(ctx, e, store, *addr, &opts); err != nil {
 		return err
 	}
