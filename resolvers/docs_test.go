@@ -13,7 +13,8 @@ import (
 
 var graphqlBlock = regexp.MustCompile("(?s)```graphql\n(.*?)```")
 
-// TestDocumentedQueriesRun runs every GraphQL block of the README and docs/queries.md against
+// TestDocumentedQueriesRun runs every GraphQL block of the README, docs/queries.md and
+// docs/analysis.md against
 // the demo models under their real keys: each must answer without errors.
 func TestDocumentedQueriesRun(t *testing.T) {
 	t.Parallel()
@@ -30,7 +31,7 @@ func TestDocumentedQueriesRun(t *testing.T) {
 	}
 	a := newAPI(t, s)
 	n := 0
-	for _, doc := range []string{"../README.md", "../docs/queries.md"} {
+	for _, doc := range []string{"../README.md", "../docs/queries.md", "../docs/analysis.md"} {
 		b, err := os.ReadFile(doc)
 		if err != nil {
 			t.Fatal(err)
