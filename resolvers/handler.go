@@ -21,6 +21,7 @@ import (
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
 	"github.com/modelgraph/modelgraph/resolvers/auth"
+	"github.com/modelgraph/modelgraph/resolvers/explore"
 	"github.com/modelgraph/modelgraph/resolvers/playground"
 )
 
@@ -131,9 +132,9 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// NewHandler serves the GraphQL API at /graphql, a health check at /healthz and the playground
-// at /. Every request passes the Host check and the CORS check; GraphQL requests are
-// authenticated when opts.Auth is set. Options that do not check out (see Check) make every
+// NewHandler serves the GraphQL API at /graphql, a health check at /healthz, the web explorer at
+// /explore/ and the playground at /. Every request passes the Host check and the CORS check;
+// GraphQL requests are authenticated when opts.Auth is set. Options that do not check out (see Check) make every
 // request fail.
 func NewHandler(store *graph.Store, opts Options) http.Handler {
 	if opts.Log == nil {
@@ -164,6 +165,7 @@ func NewHandler(store *graph.Store, opts Options) http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	mux.Handle(explore.Prefix, withCSP(explore.CSP, explore.Handler()))
 	mux.Handle("/", withPageHeaders(playground.Handler()))
 	return hosts.Handler(auth.CORS(opts.CORSOrigins, withHeaders(mux)))
 }

@@ -33,6 +33,14 @@ func withPageHeaders(h http.Handler) http.Handler {
 	})
 }
 
+// withCSP sets a page's own Content-Security-Policy (the explorer's: see explore.CSP).
+func withCSP(csp string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		h.ServeHTTP(w, r)
+	})
+}
+
 // inlineScript matches a script element without a src attribute and captures its text.
 var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
 

@@ -59,7 +59,7 @@ type handler struct {
 // Handler returns an http.Handler that serves the playground page at "/"
 // and its vendored files under "/assets/". Only GET and HEAD are allowed;
 // other methods get 405. Any other path, including "/index.html" and
-// "/assets/" itself, gets 404.
+// "/assets/" itself, gets 404, except "/favicon.ico" (the site's icon, also assets/favicon.ico).
 //
 // The page loads its assets by relative URL, so the handler may be mounted
 // under a prefix with http.StripPrefix, as long as the page is reached with a
@@ -116,6 +116,8 @@ func contentType(name string) string {
 		return "text/javascript; charset=utf-8"
 	case ".css":
 		return "text/css; charset=utf-8"
+	case ".ico":
+		return "image/x-icon"
 	default: // LICENSE.* files
 		return "text/plain; charset=utf-8"
 	}
@@ -127,6 +129,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == "/":
 		f = h.page
+	case p == "/favicon.ico":
+		f = h.assets["/assets/favicon.ico"]
 	case strings.HasPrefix(p, "/assets/"):
 		var ok bool
 		if f, ok = h.assets[p]; !ok {

@@ -219,7 +219,6 @@ func TestNotFound(t *testing.T) {
 	for _, target := range []string{
 		"/index.html",
 		"/graphql",
-		"/favicon.ico",
 		"/assets",
 		"/assets/",
 		"/assets/missing.js",
@@ -232,6 +231,17 @@ func TestNotFound(t *testing.T) {
 		if rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: status %d, want 404", target, rec.Code)
 		}
+	}
+}
+
+// TestFavicon checks the site's icon is served as an icon (an ICO file starts 0, 0, 1, 0).
+func TestFavicon(t *testing.T) {
+	rec := do(t, http.MethodGet, "/favicon.ico")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/x-icon" {
+		t.Fatalf("GET /favicon.ico: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if b := rec.Body.Bytes(); len(b) < 6 || string(b[:4]) != "\x00\x00\x01\x00" {
+		t.Errorf("favicon.ico does not start with an ICO header: % x", b[:min(len(b), 6)])
 	}
 }
 
