@@ -14,8 +14,8 @@ import (
 var graphqlBlock = regexp.MustCompile("(?s)```graphql\n(.*?)```")
 
 // TestDocumentedQueriesRun runs every GraphQL block of the README, docs/queries.md and
-// docs/analysis.md against
-// the demo models under their real keys: each must answer without errors.
+// docs/analysis.md against the demo models under their real keys: each must answer without
+// errors.
 func TestDocumentedQueriesRun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
