@@ -10,7 +10,7 @@ import (
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
-	"github.com/modelgraph/modelgraph/graph/engine"
+	"github.com/modelgraph/modelgraph/graph/lint"
 )
 
 // invalidInput ends a command with exit code 2 (like bad usage) for input that cannot be read: an
@@ -136,9 +136,9 @@ func checkFile(path string, rules *analysis.Rules) checkReport {
 		r.Problems = append(r.Problems, checkProblem{Message: err.Error()})
 		return r
 	}
-	m, probs := engine.ParseFile(path, data, graph.Limits{})
+	m, probs := lint.Check(path, data, graph.Limits{})
 	for _, p := range probs {
-		r.Problems = append(r.Problems, checkProblem{Line: p.Pos.Line, Col: p.Pos.Col, Message: p.Problem.String()})
+		r.Problems = append(r.Problems, checkProblem{Line: p.Line, Col: p.Col, Message: p.Detail()})
 	}
 	if m == nil {
 		return r

@@ -5,23 +5,27 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/lint"
 )
 
 func validateCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	lenient := fs.Bool("lenient", false, "ArchiMate files: skip and list relationships our metamodel refuses")
+	format := fs.String("format", "text", "output: text (file:line:col: problem, one a line) or json (for editors and CI)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usageErr("-format %q: want text or json", *format)
 	}
 	if fs.NArg() == 0 {
 		return usageErr("name at least one model file")
 	}
 	failed := 0
+	reports := []validateReport{}
 	for _, path := range fs.Args() {
 		f, err := readAnyModelFile(e, path, *lenient)
 		if err == nil {
@@ -29,12 +33,26 @@ func validateCmd(ctx context.Context, e *env, args []string) error {
 				err = &graph.ValidationError{Problems: ps}
 			}
 		}
+		r := validateReport{File: path, Problems: []lint.Problem{}}
 		if err != nil {
 			failed++
-			printProblems(e, path, err)
-			continue
+			r.Problems = located(path, err)
+		} else {
+			r.Valid, r.Model, r.Elements, r.Relationships = true, f.Model.Key, len(f.Elements), len(f.Relationships)
 		}
-		fmt.Fprintf(e.stdout, "%s: ok, model %s, %d elements, %d relationships\n", path, f.Model.Key, len(f.Elements), len(f.Relationships))
+		reports = append(reports, r)
+		switch {
+		case *format == "json":
+		case err != nil:
+			printProblems(e, path, err)
+		default:
+			fmt.Fprintf(e.stdout, "%s: ok, model %s, %d elements, %d relationships\n", path, f.Model.Key, len(f.Elements), len(f.Relationships))
+		}
+	}
+	if *format == "json" {
+		if err := writeValidateJSON(e, reports); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d files invalid", failed, fs.NArg())
@@ -47,6 +65,14 @@ func printProblems(e *env, path string, err error) {
 	if printExchangeProblems(e, path, err) {
 		return
 	}
+	var le *lintError
+	if errors.As(err, &le) {
+		fmt.Fprintf(e.stderr, "%s: %d problems\n", path, len(le.problems))
+		for _, p := range le.problems {
+			fmt.Fprintln(e.stderr, p)
+		}
+		return
+	}
 	var ve *graph.ValidationError
 	if errors.As(err, &ve) {
 		fmt.Fprintf(e.stderr, "%s: %d problems\n", path, len(ve.Problems))
@@ -56,22 +82,6 @@ func printProblems(e *env, path string, err error) {
 		return
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", path, err)
-}
-
-// readModelFile reads and parses a model file; the format comes from the extension.
-func readModelFile(path string) (*graph.File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var format graph.Format
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".json":
-		format = graph.JSON
-	case ".yaml", ".yml":
-		format = graph.YAML
-	}
-	return graph.ParseFile(data, format)
 }
 
 func importCmd(ctx context.Context, e *env, args []string) error {
