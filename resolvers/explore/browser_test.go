@@ -331,3 +331,23 @@ func formatAmount(f float64) string {
 	}
 	return b.String()
 }
+
+// TestPlayground loads the playground (GraphiQL with its explorer plugin) and runs a query
+// pasted over the default one at once: it must run under its own operation name.
+func TestPlayground(t *testing.T) {
+	model, _ := loadDemo(t, "lemonade-stand.yaml")
+	p := newPage(t)
+	var resp string
+	p.run(t, chromedp.Navigate(p.base.String()+"/"),
+		chromedp.WaitVisible(`.graphiql-query-editor .CodeMirror`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.graphiql-execute-button`, chromedp.ByQuery),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.Evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('query Pasted { model(key: "`+model+`") { key } }');
+			document.querySelector('.graphiql-execute-button').click(); true`, nil),
+		chromedp.Poll(`(document.querySelector('.graphiql-response .CodeMirror') || {CodeMirror: {getValue: () => ''}}).CodeMirror.getValue()`, &resp,
+			chromedp.WithPollingTimeout(20*time.Second)))
+	if !strings.Contains(resp, `"key": "`+model+`"`) {
+		t.Errorf("pasted query answered %s", resp)
+	}
+	p.checkClean(t)
+}

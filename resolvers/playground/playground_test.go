@@ -68,9 +68,11 @@ func TestPage(t *testing.T) {
 		for _, want := range []string{
 			"<title>modelgraph playground</title>",
 			"GraphiQL.createFetcher({ url: '/graphql' })",
-			"'# Which processes support each value proposition?'",
+			"'# Which processes support each value proposition of the sportswear retailer?'",
 			"'query SupportingProcesses {'",
-			"'  models { key name }'",
+			"'        supporters(kinds: [Process]) { distance element { key name } }'",
+			"GraphiQLPluginExplorer.explorerPlugin()",
+			"href: '/explore/'",
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("GET /: body does not contain %q", want)
