@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -108,7 +107,13 @@ func parseFlags(fs *flag.FlagSet, e *env, args []string) error {
 		if err == flag.ErrHelp {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return &flagError{err}
 	}
 	return nil
 }
+
+// flagError is a bad flag; the flag package has already written it, with the command's flags.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string        { return e.err.Error() }
+func (e *flagError) Is(target error) bool { return target == errUsage }

@@ -46,7 +46,11 @@ type env struct {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
@@ -73,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.As(err, new(*flagError)):
+		return exitUsage // the flag package has printed the error and the flags
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "modelgraph %s: %v\n", args[0], err)
 		return exitUsage
