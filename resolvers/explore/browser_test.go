@@ -351,3 +351,32 @@ func TestPlayground(t *testing.T) {
 	}
 	p.checkClean(t)
 }
+
+// TestExplorerGroups draws a supporters graph of more than maxNodes elements: 320 processes
+// realize one value proposition, so they are one aggregate node (Process, distance 1) with
+// the start, and clicking it draws all 321.
+func TestExplorerGroups(t *testing.T) {
+	const n = 320
+	f := &graph.File{Model: graph.Model{Key: graphtest.ModelKey(t), Name: "Many processes"}}
+	f.Elements = append(f.Elements, graph.Element{Key: "vp", Kind: graph.ValueProposition, Name: "The offer"})
+	for i := range n {
+		k := fmt.Sprintf("proc-%03d", i)
+		f.Elements = append(f.Elements, graph.Element{Key: k, Kind: graph.Process, Name: k})
+		f.Relationships = append(f.Relationships, graph.Relationship{From: k, Type: graph.Realizes, To: "vp"})
+	}
+	if _, err := graphtest.Store(t).Import(context.Background(), f, graph.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t)
+	p.open(t, "model="+f.Model.Key+"&view=supporters&key=vp")
+	p.run(t, waitGraph())
+	if nodes, groups := p.intAttr(t, "#graph", "data-nodes"), p.intAttr(t, "#graph", "data-groups"); nodes != 2 || groups != 1 {
+		t.Fatalf("grouped graph: %d nodes, %d groups; want the start and one group", nodes, groups)
+	}
+	// Tap the group through cytoscape's own event, as a click on it does.
+	p.run(t, chromedp.Evaluate(`document.getElementById('graph').dataset.state = 'tapped'; window.explorerGraph.cy.nodes('.group').emit('tap'); true`, nil), waitGraph())
+	if nodes, groups := p.intAttr(t, "#graph", "data-nodes"), p.intAttr(t, "#graph", "data-groups"); nodes != 1+n || groups != 0 {
+		t.Errorf("opened group: %d nodes, %d groups; want %d and 0", nodes, groups, 1+n)
+	}
+	p.checkClean(t)
+}

@@ -5,9 +5,11 @@
 // the binary, so the playground works without internet access and never
 // contacts a CDN. The vendored files come unmodified from the npm packages
 // graphiql@3.9.0 (its UMD bundle, which includes graphql-js, CodeMirror and
-// inlined fonts), react@18.3.1 and react-dom@18.3.1 (their umd/ production
-// builds); their MIT licenses are in assets/LICENSE.*. Asset file names carry
-// the package version so they can be cached for a long time.
+// inlined fonts), @graphiql/plugin-explorer@3.2.6 (its UMD bundle, which
+// includes graphiql-explorer 0.9.0), react@18.3.1 and react-dom@18.3.1 (their
+// umd/ production builds); their MIT licenses are in assets/LICENSE.*. Asset
+// file names carry the package version so they can be cached for a long time.
+// assets/favicon.ico is the site's icon, also served at /favicon.ico.
 //
 // The page sends its GraphQL requests to "/graphql" on the same host.
 package playground

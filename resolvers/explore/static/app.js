@@ -98,6 +98,7 @@ async function graphView() {
     addNeighbours(r, key, await neighbours(current.model, key));
     g.draw();
   });
+  window.explorerGraph = g; // the graph on screen, for the browser tests and the console
   // Drawn once the container is in the page (cytoscape measures it).
   queueMicrotask(() => requestAnimationFrame(() => g.draw()));
   const wrap = h('div', {}, head, legend(), g.filters(), container);
