@@ -69,14 +69,26 @@ func newPage(t *testing.T) *page {
 	srv := httptest.NewServer(resolvers.NewHandler(graphtest.Store(t), resolvers.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	base, _ := url.Parse(srv.URL)
+	// Not t.TempDir: Chromium's helper processes may still write into its profile for a moment
+	// after the browser closes, which would fail the test in TempDir's cleanup.
+	profile, err := os.MkdirTemp("", "modelgraph-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900))
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 900))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
+	t.Cleanup(func() {
+		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
+		cancelT()
+		cancel()
+		cancelA()
+		_ = os.RemoveAll(profile) // best effort, see above
+	})
 	p := &page{ctx: ctx, base: base, dir: t.TempDir(), downloads: map[string]string{}, done: make(chan string, 4)}
 	chromedp.ListenTarget(ctx, p.listen)
 	p.run(t, network.Enable(), cdplog.Enable(), runtime.Enable(),
