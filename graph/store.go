@@ -195,11 +195,15 @@ func mapErr(err error) error {
 		return nil
 	}
 	var ve *ValidationError
-	if errors.As(err, &ve) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTooLarge) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	var le *LimitError
+	if errors.As(err, &ve) || errors.As(err, &le) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTooLarge) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	if neo4j.IsConnectivityError(err) {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if le := memoryError(err); le != nil {
+		return le
 	}
 	var ue *neo4j.UsageError
 	if errors.As(err, &ue) && (strings.Contains(ue.Message, "closed driver") || strings.Contains(ue.Message, "Pool closed")) {

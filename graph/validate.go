@@ -10,6 +10,15 @@ import (
 type Limits struct {
 	MaxElements      int
 	MaxRelationships int
+	// Setting names what raises the limits, for the problem a file over them gets.
+	Setting string
+}
+
+func (l Limits) raise() string {
+	if l.Setting == "" {
+		return ""
+	}
+	return " (raise it with " + l.Setting + ")"
 }
 
 // Validate checks a parsed model file against the metamodel and the limits and returns every
@@ -19,10 +28,10 @@ func Validate(f *File, lim Limits) []Problem {
 	v := &validator{}
 	v.model(f.Model)
 	if lim.MaxElements > 0 && len(f.Elements) > lim.MaxElements {
-		v.add("elements", "", "", fmt.Sprintf("has %d elements; the limit per import is %d", len(f.Elements), lim.MaxElements))
+		v.add("elements", "", "", fmt.Sprintf("has %d elements; the limit per import is %d%s", len(f.Elements), lim.MaxElements, lim.raise()))
 	}
 	if lim.MaxRelationships > 0 && len(f.Relationships) > lim.MaxRelationships {
-		v.add("relationships", "", "", fmt.Sprintf("has %d relationships; the limit per import is %d", len(f.Relationships), lim.MaxRelationships))
+		v.add("relationships", "", "", fmt.Sprintf("has %d relationships; the limit per import is %d%s", len(f.Relationships), lim.MaxRelationships, lim.raise()))
 	}
 	kinds := map[string]Kind{}
 	firstAt := map[string]int{}

@@ -37,14 +37,15 @@ func elementFromInput(in *ElementInput) graph.Element {
 }
 
 func (r *Resolver) limits() graph.Limits {
-	return graph.Limits{MaxElements: r.MaxImportElements, MaxRelationships: r.MaxImportElements * 10}
+	return graph.Limits{MaxElements: r.MaxImportElements, MaxRelationships: r.MaxImportElements * 10,
+		Setting: "MODELGRAPH_MAX_IMPORT_ELEMENTS (-max-import-elements; relationships may be ten times as many)"}
 }
 
 // importModel parses, validates and imports a document. Problems come back twice: in the report,
 // for tools that read it, and as one BAD_USER_INPUT error, so that the response says it failed.
 func (r *Resolver) importModel(ctx context.Context, document string, format *DocumentFormat, dryRun bool, mode *ImportMode, model *string) (*ImportReport, error) {
 	if r.MaxDocumentBytes > 0 && len(document) > r.MaxDocumentBytes {
-		return nil, fmt.Errorf("%w: document is %d bytes; the limit is %d", graph.ErrInvalid, len(document), r.MaxDocumentBytes)
+		return nil, fmt.Errorf("%w: document is %d bytes; the limit is %d (raise it with MODELGRAPH_MAX_BODY_BYTES, -max-body-bytes)", graph.ErrInvalid, len(document), r.MaxDocumentBytes)
 	}
 	var f graph.Format
 	if format != nil {
