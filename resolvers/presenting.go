@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -20,10 +19,7 @@ func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "... (shortened)"
+	return truncate(s, n) + "... (shortened)"
 }
 
 func clipLog(err error) string { return clipText(err.Error(), maxLogged) }
