@@ -81,6 +81,7 @@ func (s *Store) Import(ctx context.Context, f *File, opt ImportOptions) (*Import
 		rep, _ := res.(*ImportReport)
 		return rep, fmt.Errorf("import %s: %w", f.Model.Key, err)
 	}
+	importWritten(res.(*ImportReport))
 	return res.(*ImportReport), nil
 }
 

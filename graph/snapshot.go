@@ -196,7 +196,8 @@ RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p`, p, func
 
 // stream sends one query and hands each record to fn as it arrives, without collecting them. Like
 // run it counts the round trip; it spends no row budget (callers strip it for shared reads).
-func stream(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any, fn func(*neo4j.Record) error) error {
+func stream(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any, fn func(*neo4j.Record) error) (err error) {
+	defer roundTrip(ctx, time.Now(), &err)
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
 	}

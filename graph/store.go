@@ -158,7 +158,8 @@ func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any
 
 // run sends one query and collects its records; it is the only place queries go out, so it is
 // where round trips are counted and where a request's row budget is spent.
-func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
+	defer roundTrip(ctx, time.Now(), &err)
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
 	}
