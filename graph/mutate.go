@@ -24,6 +24,9 @@ func lockModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (bo
 // the model missing: the key's uniqueness constraint makes the second wait for the first.
 func lockOrCreateModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (created bool, err error) {
 	_, created, err = lockModelNode(ctx, tx, key, true)
+	if err == nil && created {
+		err = refuseScenarioKey(ctx, tx, key)
+	}
 	return created, err
 }
 

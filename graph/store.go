@@ -106,6 +106,9 @@ var schemaStatements = []string{
 	"CREATE INDEX element_model IF NOT EXISTS FOR (e:Element) ON (e.model)",
 	"CREATE INDEX element_model_kind IF NOT EXISTS FOR (e:Element) ON (e.model, e.kind)",
 	"CREATE INDEX change_model_seq IF NOT EXISTS FOR (c:Change) ON (c.model, c.seq)",
+	"CREATE CONSTRAINT scenario_key IF NOT EXISTS FOR (s:Scenario) REQUIRE s.key IS UNIQUE",
+	"CREATE INDEX scenario_item IF NOT EXISTS FOR (i:ScenarioItem) ON (i.scenario, i.target, i.key)",
+	"CREATE INDEX scenario_items IF NOT EXISTS FOR (i:ScenarioItem) ON (i.scenario)",
 }
 
 // Setup creates the constraints and indexes modelgraph relies on. It is idempotent.
