@@ -53,6 +53,7 @@ type Cache struct {
 	entries map[string]*entry
 	lru     *list.List // of *entry, most recently used first
 	bytes   int64
+	history past // the past states AsOf read last (asof.go)
 
 	hits, misses, builds, applies, evictions, failures atomic.Int64
 }
