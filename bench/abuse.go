@@ -32,6 +32,8 @@ type abuseConfig struct {
 	heap, cache, dataDir    string
 	out                     string
 	skip                    string
+	cpuProfile              string
+	profileFor              time.Duration
 }
 
 // abuseResults is what one abuse run measured.
@@ -50,6 +52,72 @@ type abuseResults struct {
 	AttackSeconds float64         `json:"attack_seconds"`
 	Server        serverMemory    `json:"modelgraph_server_memory"`
 	HealthyAfter  bool            `json:"server_healthy_after"`
+	// LoadAverage is the machine's 1-minute load average, sampled every 5 s during the attack:
+	// the machine may be shared, and the figures mean little when it is busy with other work.
+	LoadAverage loadRange `json:"load_average_during_attack"`
+}
+
+// loadRange is the lowest and highest 1-minute load average seen.
+type loadRange struct {
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+}
+
+// sampleLoad reads /proc/loadavg every 5 s until stop is closed.
+func sampleLoad(stop <-chan struct{}) <-chan loadRange {
+	out := make(chan loadRange, 1)
+	go func() {
+		r := loadRange{Min: -1}
+		sample := func() {
+			b, err := os.ReadFile("/proc/loadavg")
+			if err != nil {
+				return
+			}
+			var l float64
+			if _, err := fmt.Sscan(string(b), &l); err == nil {
+				if r.Min < 0 || l < r.Min {
+					r.Min = l
+				}
+				r.Max = max(r.Max, l)
+			}
+		}
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		sample()
+		for {
+			select {
+			case <-stop:
+				sample()
+				out <- r
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return out
+}
+
+// profileCPU saves a CPU profile of the server, taken for d from the start of the attack.
+func profileCPU(debugVarsURL, path string, d time.Duration, log *slog.Logger) {
+	url := strings.TrimSuffix(debugVarsURL, "/debug/vars") + fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(d.Seconds()))
+	resp, err := (&http.Client{Timeout: d + time.Minute}).Get(url)
+	if err != nil {
+		log.Warn("cpu profile", "err", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		log.Warn("cpu profile", "err", err)
+		return
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		log.Warn("cpu profile", "err", err)
+		return
+	}
+	log.Info("cpu profile written", "file", path, "inspect with", "go tool pprof -top "+path)
 }
 
 // runAbuse loads a synthetic model, then has attackers send abusive requests back to back while
@@ -69,6 +137,8 @@ func runAbuse(ctx context.Context, args []string) error {
 	fs.StringVar(&c.dataDir, "data", ".data/bench-abuse-neo4j", "Neo4j store folder (emptied first)")
 	fs.StringVar(&c.out, "out", "docs/benchmarks-abuse.json", "where to write the raw results")
 	fs.StringVar(&c.skip, "skip", "", "leave out the attacks whose name contains one of these comma-separated words, to see which costs what")
+	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the server (from its debug address) taken during the attack to this file")
+	fs.DurationVar(&c.profileFor, "profile-for", 30*time.Second, "how long the CPU profile runs, from the start of the attack")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,11 +179,16 @@ func runAbuse(ctx context.Context, args []string) error {
 	stopBy := make(chan struct{})
 	byDone := make(chan []bystanderStat)
 	go func() { byDone <- by.run(ctx, stopBy) }()
+	load := sampleLoad(stopBy)
+	if c.cpuProfile != "" {
+		go profileCPU(env.server.debugURL, c.cpuProfile, c.profileFor, log)
+	}
 	start := time.Now()
 	res.Attacks = attack(ctx, env.server.url, cases, c, log)
 	res.AttackSeconds = time.Since(start).Seconds()
 	close(stopBy)
 	res.UnderAttack = <-byDone
+	res.LoadAverage = <-load
 	res.Server = env.server.memory()
 	res.HealthyAfter = healthy(env.server.url)
 

@@ -54,6 +54,16 @@ func families() []family {
 			},
 		},
 		{
+			// The same two levels with every list paged: each level costs about n^2 times the one
+			// below (cost.go), so the cost limit accepts only small pages.
+			name: "outgoing(first: n){to{incoming(first: n){from{...}}}} 2 levels", unit: "per page", guess: 10, issued: []int{100, 500}, key: hub,
+			query: func(n int) string {
+				page := fmt.Sprintf("(first: %d)", n)
+				return op("element(model: $m, key: $k) { key " + strings.Repeat("outgoing"+page+" { to { incoming"+page+" { from { ", 2) + "key " +
+					strings.Repeat("} } } } ", 2) + "}")
+			},
+		},
+		{
 			// 2^n * 2 fields + element
 			name: "fragments spreading the previous twice", unit: "fragments", guess: log2((lim.MaxFields - 1) / 2), issued: []int{30}, key: hub,
 			query: fragmentDoubling,

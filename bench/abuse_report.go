@@ -153,6 +153,7 @@ func printAbuse(w io.Writer, r *abuseResults) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %.0f / %.0f / %.0f | %s |\n", a.Name, a.Size, bytesLabel(int64(a.BodyBytes)), statuses(a.Statuses), a.MinMS, a.MedianMS, a.MaxMS, bytesLabel(a.MaxRespLen))
 	}
 	fmt.Fprintf(w, "\nserver peak RSS %.0f MiB (peak Go heap in use %.0f MiB); healthy after the attack: %v\n", r.Server.PeakRSSMiB, r.Server.PeakHeapInUseMB, r.HealthyAfter)
+	fmt.Fprintf(w, "load average (1 min) during the attack: %.1f to %.1f\n", r.LoadAverage.Min, r.LoadAverage.Max)
 }
 
 func statuses(m map[string]int) string {

@@ -47,10 +47,13 @@ func TestAbuseQueriesHaveTheirShape(t *testing.T) {
 	if q := fs[1].query(2); strings.Count(q, "outgoing { to { incoming { from {") != 2 {
 		t.Errorf("in/out 2: %s", q)
 	}
+	if q := fs[2].query(7); strings.Count(q, "outgoing(first: 7) { to { incoming(first: 7) { from {") != 2 || strings.Count(q, "{")-strings.Count(q, "}") != 0 {
+		t.Errorf("paged in/out 7: %s", q)
+	}
 	if q := fragmentDoubling(3); !strings.Contains(q, "fragment F3 on Element { ...F2 ...F2 }") || !strings.Contains(q, "{ ...F3 }") {
 		t.Errorf("fragments 3: %s", q)
 	}
-	if q := fs[4].query(3); strings.Count(q, "supporters(") != 3 || !strings.Contains(q, "a2: supporters") {
+	if q := fs[5].query(3); strings.Count(q, "supporters(") != 3 || !strings.Contains(q, "a2: supporters") {
 		t.Errorf("aliases 3: %s", q)
 	}
 	for _, c := range bodyCases("m") {

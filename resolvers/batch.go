@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
 	"github.com/modelgraph/modelgraph/graph"
 )
 
@@ -105,8 +107,10 @@ func (b *batch) neighbours(ctx context.Context, dir graph.Direction) (map[graph.
 }
 
 // child returns the batch of elements reached from b's members through one field, making it from
-// every member's links on first use so that all members share it.
-func (b *batch) child(key string, all map[graph.Ref][]graph.Link, keep func(graph.Link) bool) *batch {
+// every member's links on first use so that all members share it. With limit above 0 only each
+// member's first limit links count, so a page of a hub's relationships loads the next level for
+// the page alone.
+func (b *batch) child(key string, all map[graph.Ref][]graph.Link, keep func(graph.Link) bool, limit int) *batch {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if c, ok := b.children[key]; ok {
@@ -114,9 +118,14 @@ func (b *batch) child(key string, all map[graph.Ref][]graph.Link, keep func(grap
 	}
 	var elems []graph.Element
 	for _, n := range b.nodes {
+		kept := 0
 		for _, l := range all[n.ref()] {
+			if limit > 0 && kept == limit {
+				break
+			}
 			if keep(l) {
 				elems = append(elems, l.Other)
+				kept++
 			}
 		}
 	}
@@ -151,26 +160,80 @@ func (l *link) to() Element {
 // linksOf returns n's relationships in one direction that keep accepts, with the other ends in a
 // child batch shared by all of n's batch.
 func (n *node) linksOf(ctx context.Context, dir graph.Direction, key string, keep func(graph.Link) bool) ([]*link, error) {
+	ls, _, err := n.firstLinks(ctx, dir, key, keep, 0)
+	return ls, err
+}
+
+// firstLinks is linksOf for at most limit relationships (0: all); it also counts all of them.
+func (n *node) firstLinks(ctx context.Context, dir graph.Direction, key string, keep func(graph.Link) bool, limit int) ([]*link, int, error) {
 	all, err := n.b.neighbours(ctx, dir)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	c := n.b.child(fmt.Sprintf("%d:%s", dir, key), all, keep)
+	c := n.b.child(fmt.Sprintf("%d:%s:%d", dir, key, limit), all, keep, limit)
 	var out []*link
+	total := 0
 	for _, l := range all[n.ref()] {
-		if keep(l) {
+		if !keep(l) {
+			continue
+		}
+		total++
+		if limit == 0 || len(out) < limit {
 			out = append(out, &link{self: n, other: c.byRef[graph.Ref{Model: l.Other.Model, Key: l.Other.Key}], dir: dir, typ: l.Type, props: l.Properties})
 		}
 	}
-	return out, nil
+	return out, total, nil
+}
+
+// A relationship field returns its first argument's number of relationships, from 1 to
+// graph.MaxPageSize, or without first all of them up to listDefault and refuses more: so the cost
+// model can count such a list as at most listDefault items (cost.go), whatever the element.
+const listDefault = 100
+
+// CodeListTooLong refuses a relationship list without first that is longer than listDefault.
+const CodeListTooLong = "LIST_TOO_LONG"
+
+// listLinks is firstLinks for a relationship field: first validated, the default bound enforced.
+// what names the relationships in the error ("outgoing", "incoming PART_OF").
+func (n *node) listLinks(ctx context.Context, dir graph.Direction, key, what string, keep func(graph.Link) bool, first *int) ([]*link, error) {
+	limit := listDefault
+	if first != nil {
+		if *first < 1 || *first > graph.MaxPageSize {
+			return nil, &graph.ValidationError{Problems: []graph.Problem{{Path: "arguments", Field: "first", Reason: fmt.Sprintf("must be between 1 and %d, got %d", graph.MaxPageSize, *first)}}}
+		}
+		limit = *first
+	}
+	ls, total, err := n.firstLinks(ctx, dir, key, keep, limit)
+	if err != nil {
+		return nil, err
+	}
+	if first == nil && total > listDefault {
+		return nil, &gqlerror.Error{
+			Message: fmt.Sprintf("element %q has %d %s relationships, more than the %d a relationship list returns without first; pass first (1 to %d) or narrow it by types",
+				graph.Clip(n.e.Key), total, what, listDefault, graph.MaxPageSize),
+			Extensions: map[string]any{"code": CodeListTooLong, "count": total, "max": listDefault},
+		}
+	}
+	return ls, nil
+}
+
+func dirWord(dir graph.Direction) string {
+	if dir == graph.Incoming {
+		return "incoming"
+	}
+	return "outgoing"
 }
 
 // related returns the elements across relationships of one type (and, when kind is set, of one
 // kind), as GraphQL objects of type T.
-func related[T Element](ctx context.Context, n *node, dir graph.Direction, t graph.RelType, kind graph.Kind) ([]T, error) {
-	ls, err := n.linksOf(ctx, dir, string(t)+":"+string(kind), func(l graph.Link) bool {
+func related[T Element](ctx context.Context, n *node, dir graph.Direction, t graph.RelType, kind graph.Kind, first *int) ([]T, error) {
+	what := dirWord(dir) + " " + string(t)
+	if kind != "" {
+		what += " " + string(kind)
+	}
+	ls, err := n.listLinks(ctx, dir, string(t)+":"+string(kind), what, func(l graph.Link) bool {
 		return l.Type == t && (kind == "" || l.Other.Kind == kind)
-	})
+	}, first)
 	if err != nil {
 		return nil, err
 	}
@@ -182,8 +245,8 @@ func related[T Element](ctx context.Context, n *node, dir graph.Direction, t gra
 }
 
 // links returns the relationships of one type as link objects (Supply, Flow, Involvement).
-func links[T any](ctx context.Context, n *node, dir graph.Direction, t graph.RelType, mk func(*link) *T) ([]*T, error) {
-	ls, err := n.linksOf(ctx, dir, string(t), func(l graph.Link) bool { return l.Type == t })
+func links[T any](ctx context.Context, n *node, dir graph.Direction, t graph.RelType, first *int, mk func(*link) *T) ([]*T, error) {
+	ls, err := n.listLinks(ctx, dir, string(t), dirWord(dir)+" "+string(t), func(l graph.Link) bool { return l.Type == t }, first)
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +258,13 @@ func links[T any](ctx context.Context, n *node, dir graph.Direction, t graph.Rel
 }
 
 // relationships serves the generic outgoing/incoming fields.
-func (n *node) relationships(ctx context.Context, dir graph.Direction, types []graph.RelType) ([]*Relationship, error) {
+func (n *node) relationships(ctx context.Context, dir graph.Direction, types []graph.RelType, first *int) ([]*Relationship, error) {
 	key := "rel:" + relKey(types)
-	ls, err := n.linksOf(ctx, dir, key, func(l graph.Link) bool { return len(types) == 0 || slices.Contains(types, l.Type) })
+	what := dirWord(dir)
+	if len(types) > 0 {
+		what += " " + relKey(types)
+	}
+	ls, err := n.listLinks(ctx, dir, key, what, func(l graph.Link) bool { return len(types) == 0 || slices.Contains(types, l.Type) }, first)
 	if err != nil {
 		return nil, err
 	}

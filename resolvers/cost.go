@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -12,9 +13,12 @@ import (
 
 // The cost model. Every field costs 1. A list field costs 1 plus its expected length times the
 // cost of what is selected under each item: the page size when the field takes one (first),
-// else the estimate below. A traversal (a database search per start element) costs searchCost
-// more. So element{outgoing{to{outgoing{to{key}}}}} costs about 10*10 times its leaves, and
-// nesting grows the cost as fast as the answer grows.
+// else the estimate below. A relationship list (outgoing, incoming and the typed relationship
+// fields) without first costs listDefault, the most it returns without first (batch.go): an
+// element's relationships are not estimated, so a hub cannot make a query cheaper than its
+// answer. A traversal (a database search per start element) costs searchCost more. So
+// element{outgoing{to{outgoing{to{key}}}}} costs about 100*100 times its leaves, and nesting grows
+// the cost as fast as the answer can grow.
 
 // listEstimates is the expected length of a list field without a page size, by "Type.field" or
 // by field name (the same on every element kind). Fields not listed take defaultListEstimate.
@@ -34,8 +38,7 @@ var listEstimates = map[string]int{
 	"RelationshipTypeInfo.pairs":  40,
 }
 
-// defaultListEstimate is the expected length of any other list: an element's relationships of
-// one type, a canvas block.
+// defaultListEstimate is the expected length of any other list without first: a canvas block.
 const defaultListEstimate = 10
 
 // searchFields start a graph search per element they are asked on.
@@ -57,6 +60,9 @@ func (c costSchema) Complexity(ctx context.Context, typeName, field string, chil
 	n, multiplied := pageSize(args)
 	if !multiplied && c.isList(typeName, field) {
 		n, multiplied = estimate(typeName, field), true
+		if c.isRelationshipList(typeName, field) {
+			n = listDefault
+		}
 	}
 	if !multiplied || child == 0 {
 		return satAdd(cost, child), true
@@ -71,6 +77,17 @@ func (c costSchema) isList(typeName, field string) bool {
 	}
 	f := def.Fields.ForName(field)
 	return f != nil && f.Type.Elem != nil
+}
+
+// isRelationshipList reports whether the field is one of an element's relationship lists: a
+// list with a first argument on Element or a type implementing it.
+func (c costSchema) isRelationshipList(typeName, field string) bool {
+	def := c.Schema().Types[typeName]
+	if def == nil || (typeName != "Element" && !slices.Contains(def.Interfaces, "Element")) {
+		return false
+	}
+	f := def.Fields.ForName(field)
+	return f != nil && f.Type.Elem != nil && f.Arguments.ForName("first") != nil
 }
 
 func estimate(typeName, field string) int {
@@ -131,6 +148,9 @@ func (c *costLimit) Validate(schema graphql.ExecutableSchema) error {
 
 func (c *costLimit) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	cost := complexity.Calculate(ctx, c.es, op.Operation, op.Variables)
+	if m := meterFrom(ctx); m != nil {
+		m.cost.Store(int64(cost))
+	}
 	if cost > c.max {
 		return limitError("MaxComplexity", c.max, "the query's estimated cost is %s", costString(cost))
 	}

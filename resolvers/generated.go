@@ -61,27 +61,27 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
-		FlowsFrom      func(childComplexity int) int
-		FlowsTo        func(childComplexity int) int
+		FlowsFrom      func(childComplexity int, first *int) int
+		FlowsTo        func(childComplexity int, first *int) int
 		Group          func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
-		Processes      func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
+		Processes      func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Realizes       func(childComplexity int) int
-		SubFunctions   func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		Realizes       func(childComplexity int, first *int) int
+		SubFunctions   func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
@@ -105,24 +105,24 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Realizes       func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		Realizes       func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports       func(childComplexity int) int
+		Supports       func(childComplexity int, first *int) int
 		Tags           func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
@@ -147,29 +147,29 @@ type ComplexityRoot struct {
 	Channel struct {
 		Category       func(childComplexity int) int
 		ChannelType    func(childComplexity int) int
-		Delivers       func(childComplexity int) int
+		Delivers       func(childComplexity int, first *int) int
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
-		Generates      func(childComplexity int) int
+		Generates      func(childComplexity int, first *int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
-		RealizedBy     func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		RealizedBy     func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
-		Targets        func(childComplexity int) int
+		Targets        func(childComplexity int, first *int) int
 		Version        func(childComplexity int) int
 	}
 
@@ -180,15 +180,15 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		IncurredBy     func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		IncurredBy     func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
@@ -201,21 +201,21 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
-		RealizedBy     func(childComplexity int) int
+		RealizedBy     func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
-		Targets        func(childComplexity int) int
+		Targets        func(childComplexity int, first *int) int
 		Version        func(childComplexity int) int
 	}
 
@@ -223,23 +223,23 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
-		Generates      func(childComplexity int) int
+		Generates      func(childComplexity int, first *int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
-		TargetedBy     func(childComplexity int) int
+		TargetedBy     func(childComplexity int, first *int) int
 		Version        func(childComplexity int) int
 	}
 
@@ -364,14 +364,14 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		Measures       func(childComplexity int) int
+		Measures       func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
@@ -386,22 +386,22 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
-		RealizedBy     func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		RealizedBy     func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports       func(childComplexity int) int
+		Supports       func(childComplexity int, first *int) int
 		Tags           func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
@@ -411,19 +411,19 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
-		InvolvedIn     func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
+		InvolvedIn     func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
-		Supplies       func(childComplexity int) int
+		Supplies       func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
@@ -435,22 +435,22 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
-		RealizedBy     func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
+		RealizedBy     func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports       func(childComplexity int) int
+		Supports       func(childComplexity int, first *int) int
 		Tags           func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
@@ -483,17 +483,17 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedHere    func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedHere    func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
@@ -535,23 +535,23 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
-		InvolvedIn     func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
+		InvolvedIn     func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Reports        func(childComplexity int) int
-		ReportsTo      func(childComplexity int) int
-		Roles          func(childComplexity int) int
+		Reports        func(childComplexity int, first *int) int
+		ReportsTo      func(childComplexity int, first *int) int
+		Roles          func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
@@ -574,28 +574,28 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
-		FlowsFrom      func(childComplexity int) int
-		FlowsTo        func(childComplexity int) int
+		FlowsFrom      func(childComplexity int, first *int) int
+		FlowsTo        func(childComplexity int, first *int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Realizes       func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		Realizes       func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports       func(childComplexity int) int
+		Supports       func(childComplexity int, first *int) int
 		Tags           func(childComplexity int) int
 		Tier           func(childComplexity int) int
 		Version        func(childComplexity int) int
@@ -643,16 +643,16 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
-		GeneratedBy    func(childComplexity int) int
+		GeneratedBy    func(childComplexity int, first *int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
 		RevenueType    func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
@@ -666,19 +666,19 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
-		InvolvedIn     func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
+		InvolvedIn     func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Reports        func(childComplexity int) int
-		ReportsTo      func(childComplexity int) int
+		Reports        func(childComplexity int, first *int) int
+		ReportsTo      func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
@@ -716,14 +716,14 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		InvolvedIn     func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		InvolvedIn     func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
 		Properties     func(childComplexity int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
@@ -758,54 +758,54 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Findings       func(childComplexity int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Incurs         func(childComplexity int) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Incurs         func(childComplexity int, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		LocatedAt      func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		LocatedAt      func(childComplexity int, first *int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		Realizes       func(childComplexity int) int
-		SuppliedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		Realizes       func(childComplexity int, first *int) int
+		SuppliedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
-		Supports       func(childComplexity int) int
+		Supports       func(childComplexity int, first *int) int
 		Tags           func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
 
 	ValueProposition struct {
 		Category       func(childComplexity int) int
-		DeliveredBy    func(childComplexity int) int
+		DeliveredBy    func(childComplexity int, first *int) int
 		Description    func(childComplexity int) int
 		Economics      func(childComplexity int, maxDepth *int) int
 		Findings       func(childComplexity int) int
-		Generates      func(childComplexity int) int
+		Generates      func(childComplexity int, first *int) int
 		History        func(childComplexity int, first *int) int
-		Incoming       func(childComplexity int, types []graph.RelType) int
-		Involved       func(childComplexity int) int
+		Incoming       func(childComplexity int, types []graph.RelType, first *int) int
+		Involved       func(childComplexity int, first *int) int
 		Key            func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		MeasuredBy     func(childComplexity int) int
+		MeasuredBy     func(childComplexity int, first *int) int
 		Model          func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Outgoing       func(childComplexity int, types []graph.RelType) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int) int
+		Outgoing       func(childComplexity int, types []graph.RelType, first *int) int
+		PartOf         func(childComplexity int, first *int) int
+		Parts          func(childComplexity int, first *int) int
 		Properties     func(childComplexity int) int
-		RealizedBy     func(childComplexity int) int
-		SupportedBy    func(childComplexity int) int
+		RealizedBy     func(childComplexity int, first *int) int
+		SupportedBy    func(childComplexity int, first *int) int
 		SupporterCount func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
-		Targets        func(childComplexity int) int
+		Targets        func(childComplexity int, first *int) int
 		Version        func(childComplexity int) int
 	}
 
@@ -960,13 +960,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.FlowsFrom(childComplexity), true
+		args, err := ec.field_BusinessFunction_flowsFrom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.FlowsFrom(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.flowsTo":
 		if e.ComplexityRoot.BusinessFunction.FlowsTo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.FlowsTo(childComplexity), true
+		args, err := ec.field_BusinessFunction_flowsTo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.FlowsTo(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.group":
 		if e.ComplexityRoot.BusinessFunction.Group == nil {
 			break
@@ -994,19 +1004,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.BusinessFunction.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "BusinessFunction.incurs":
 		if e.ComplexityRoot.BusinessFunction.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Incurs(childComplexity), true
+		args, err := ec.field_BusinessFunction_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Incurs(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.involved":
 		if e.ComplexityRoot.BusinessFunction.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Involved(childComplexity), true
+		args, err := ec.field_BusinessFunction_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Involved(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.key":
 		if e.ComplexityRoot.BusinessFunction.Key == nil {
 			break
@@ -1024,13 +1044,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.LocatedAt(childComplexity), true
+		args, err := ec.field_BusinessFunction_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.measuredBy":
 		if e.ComplexityRoot.BusinessFunction.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.MeasuredBy(childComplexity), true
+		args, err := ec.field_BusinessFunction_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.model":
 		if e.ComplexityRoot.BusinessFunction.Model == nil {
 			break
@@ -1053,25 +1083,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.BusinessFunction.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "BusinessFunction.partOf":
 		if e.ComplexityRoot.BusinessFunction.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.PartOf(childComplexity), true
+		args, err := ec.field_BusinessFunction_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.PartOf(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.parts":
 		if e.ComplexityRoot.BusinessFunction.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Parts(childComplexity), true
+		args, err := ec.field_BusinessFunction_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Parts(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.processes":
 		if e.ComplexityRoot.BusinessFunction.Processes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Processes(childComplexity), true
+		args, err := ec.field_BusinessFunction_processes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Processes(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.properties":
 		if e.ComplexityRoot.BusinessFunction.Properties == nil {
 			break
@@ -1083,19 +1128,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.Realizes(childComplexity), true
+		args, err := ec.field_BusinessFunction_realizes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.Realizes(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.subFunctions":
 		if e.ComplexityRoot.BusinessFunction.SubFunctions == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.SubFunctions(childComplexity), true
+		args, err := ec.field_BusinessFunction_subFunctions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.SubFunctions(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.supportedBy":
 		if e.ComplexityRoot.BusinessFunction.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BusinessFunction.SupportedBy(childComplexity), true
+		args, err := ec.field_BusinessFunction_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessFunction.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "BusinessFunction.supporterCount":
 		if e.ComplexityRoot.BusinessFunction.SupporterCount == nil {
 			break
@@ -1225,19 +1285,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Capability.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Capability.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Capability.incurs":
 		if e.ComplexityRoot.Capability.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.Incurs(childComplexity), true
+		args, err := ec.field_Capability_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.Incurs(childComplexity, args["first"].(*int)), true
 	case "Capability.involved":
 		if e.ComplexityRoot.Capability.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.Involved(childComplexity), true
+		args, err := ec.field_Capability_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.Involved(childComplexity, args["first"].(*int)), true
 	case "Capability.key":
 		if e.ComplexityRoot.Capability.Key == nil {
 			break
@@ -1255,7 +1325,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Capability.MeasuredBy(childComplexity), true
+		args, err := ec.field_Capability_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Capability.model":
 		if e.ComplexityRoot.Capability.Model == nil {
 			break
@@ -1278,19 +1353,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Capability.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Capability.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Capability.partOf":
 		if e.ComplexityRoot.Capability.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.PartOf(childComplexity), true
+		args, err := ec.field_Capability_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.PartOf(childComplexity, args["first"].(*int)), true
 	case "Capability.parts":
 		if e.ComplexityRoot.Capability.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.Parts(childComplexity), true
+		args, err := ec.field_Capability_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.Parts(childComplexity, args["first"].(*int)), true
 	case "Capability.properties":
 		if e.ComplexityRoot.Capability.Properties == nil {
 			break
@@ -1302,19 +1387,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Capability.Realizes(childComplexity), true
+		args, err := ec.field_Capability_realizes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.Realizes(childComplexity, args["first"].(*int)), true
 	case "Capability.suppliedBy":
 		if e.ComplexityRoot.Capability.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.SuppliedBy(childComplexity), true
+		args, err := ec.field_Capability_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "Capability.supportedBy":
 		if e.ComplexityRoot.Capability.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Capability.SupportedBy(childComplexity), true
+		args, err := ec.field_Capability_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "Capability.supporterCount":
 		if e.ComplexityRoot.Capability.SupporterCount == nil {
 			break
@@ -1342,7 +1442,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Capability.Supports(childComplexity), true
+		args, err := ec.field_Capability_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Capability.Supports(childComplexity, args["first"].(*int)), true
 	case "Capability.tags":
 		if e.ComplexityRoot.Capability.Tags == nil {
 			break
@@ -1441,7 +1546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Channel.Delivers(childComplexity), true
+		args, err := ec.field_Channel_delivers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Delivers(childComplexity, args["first"].(*int)), true
 	case "Channel.description":
 		if e.ComplexityRoot.Channel.Description == nil {
 			break
@@ -1459,7 +1569,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Channel.Generates(childComplexity), true
+		args, err := ec.field_Channel_generates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Generates(childComplexity, args["first"].(*int)), true
 	case "Channel.history":
 		if e.ComplexityRoot.Channel.History == nil {
 			break
@@ -1481,19 +1596,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Channel.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Channel.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Channel.incurs":
 		if e.ComplexityRoot.Channel.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Channel.Incurs(childComplexity), true
+		args, err := ec.field_Channel_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Incurs(childComplexity, args["first"].(*int)), true
 	case "Channel.involved":
 		if e.ComplexityRoot.Channel.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Channel.Involved(childComplexity), true
+		args, err := ec.field_Channel_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Involved(childComplexity, args["first"].(*int)), true
 	case "Channel.key":
 		if e.ComplexityRoot.Channel.Key == nil {
 			break
@@ -1511,13 +1636,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Channel.LocatedAt(childComplexity), true
+		args, err := ec.field_Channel_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "Channel.measuredBy":
 		if e.ComplexityRoot.Channel.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Channel.MeasuredBy(childComplexity), true
+		args, err := ec.field_Channel_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Channel.model":
 		if e.ComplexityRoot.Channel.Model == nil {
 			break
@@ -1540,7 +1675,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Channel.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Channel.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Channel.properties":
 		if e.ComplexityRoot.Channel.Properties == nil {
 			break
@@ -1552,19 +1687,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Channel.RealizedBy(childComplexity), true
+		args, err := ec.field_Channel_realizedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.RealizedBy(childComplexity, args["first"].(*int)), true
 	case "Channel.suppliedBy":
 		if e.ComplexityRoot.Channel.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Channel.SuppliedBy(childComplexity), true
+		args, err := ec.field_Channel_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "Channel.supportedBy":
 		if e.ComplexityRoot.Channel.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Channel.SupportedBy(childComplexity), true
+		args, err := ec.field_Channel_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "Channel.supporterCount":
 		if e.ComplexityRoot.Channel.SupporterCount == nil {
 			break
@@ -1598,7 +1748,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Channel.Targets(childComplexity), true
+		args, err := ec.field_Channel_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Targets(childComplexity, args["first"].(*int)), true
 	case "Channel.version":
 		if e.ComplexityRoot.Channel.Version == nil {
 			break
@@ -1657,19 +1812,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Cost.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Cost.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Cost.incurredBy":
 		if e.ComplexityRoot.Cost.IncurredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cost.IncurredBy(childComplexity), true
+		args, err := ec.field_Cost_incurredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cost.IncurredBy(childComplexity, args["first"].(*int)), true
 	case "Cost.involved":
 		if e.ComplexityRoot.Cost.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cost.Involved(childComplexity), true
+		args, err := ec.field_Cost_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cost.Involved(childComplexity, args["first"].(*int)), true
 	case "Cost.key":
 		if e.ComplexityRoot.Cost.Key == nil {
 			break
@@ -1687,7 +1852,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Cost.MeasuredBy(childComplexity), true
+		args, err := ec.field_Cost_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cost.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Cost.model":
 		if e.ComplexityRoot.Cost.Model == nil {
 			break
@@ -1710,7 +1880,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Cost.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Cost.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Cost.properties":
 		if e.ComplexityRoot.Cost.Properties == nil {
 			break
@@ -1791,19 +1961,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.CustomerRelationship.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "CustomerRelationship.incurs":
 		if e.ComplexityRoot.CustomerRelationship.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.Incurs(childComplexity), true
+		args, err := ec.field_CustomerRelationship_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.Incurs(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.involved":
 		if e.ComplexityRoot.CustomerRelationship.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.Involved(childComplexity), true
+		args, err := ec.field_CustomerRelationship_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.Involved(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.key":
 		if e.ComplexityRoot.CustomerRelationship.Key == nil {
 			break
@@ -1821,7 +2001,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.MeasuredBy(childComplexity), true
+		args, err := ec.field_CustomerRelationship_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.model":
 		if e.ComplexityRoot.CustomerRelationship.Model == nil {
 			break
@@ -1844,7 +2029,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.CustomerRelationship.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "CustomerRelationship.properties":
 		if e.ComplexityRoot.CustomerRelationship.Properties == nil {
 			break
@@ -1856,7 +2041,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.RealizedBy(childComplexity), true
+		args, err := ec.field_CustomerRelationship_realizedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.RealizedBy(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.supporterCount":
 		if e.ComplexityRoot.CustomerRelationship.SupporterCount == nil {
 			break
@@ -1890,7 +2080,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerRelationship.Targets(childComplexity), true
+		args, err := ec.field_CustomerRelationship_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerRelationship.Targets(childComplexity, args["first"].(*int)), true
 	case "CustomerRelationship.version":
 		if e.ComplexityRoot.CustomerRelationship.Version == nil {
 			break
@@ -1921,7 +2116,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.Generates(childComplexity), true
+		args, err := ec.field_CustomerSegment_generates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.Generates(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.history":
 		if e.ComplexityRoot.CustomerSegment.History == nil {
 			break
@@ -1943,13 +2143,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomerSegment.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.CustomerSegment.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "CustomerSegment.involved":
 		if e.ComplexityRoot.CustomerSegment.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.Involved(childComplexity), true
+		args, err := ec.field_CustomerSegment_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.Involved(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.key":
 		if e.ComplexityRoot.CustomerSegment.Key == nil {
 			break
@@ -1967,7 +2172,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.MeasuredBy(childComplexity), true
+		args, err := ec.field_CustomerSegment_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.model":
 		if e.ComplexityRoot.CustomerSegment.Model == nil {
 			break
@@ -1990,19 +2200,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomerSegment.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.CustomerSegment.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "CustomerSegment.partOf":
 		if e.ComplexityRoot.CustomerSegment.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.PartOf(childComplexity), true
+		args, err := ec.field_CustomerSegment_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.PartOf(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.parts":
 		if e.ComplexityRoot.CustomerSegment.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.Parts(childComplexity), true
+		args, err := ec.field_CustomerSegment_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.Parts(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.properties":
 		if e.ComplexityRoot.CustomerSegment.Properties == nil {
 			break
@@ -2042,7 +2262,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CustomerSegment.TargetedBy(childComplexity), true
+		args, err := ec.field_CustomerSegment_targetedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CustomerSegment.TargetedBy(childComplexity, args["first"].(*int)), true
 	case "CustomerSegment.version":
 		if e.ComplexityRoot.CustomerSegment.Version == nil {
 			break
@@ -2552,13 +2777,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KPI.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KPI.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KPI.involved":
 		if e.ComplexityRoot.KPI.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KPI.Involved(childComplexity), true
+		args, err := ec.field_KPI_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KPI.Involved(childComplexity, args["first"].(*int)), true
 	case "KPI.key":
 		if e.ComplexityRoot.KPI.Key == nil {
 			break
@@ -2576,7 +2806,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KPI.Measures(childComplexity), true
+		args, err := ec.field_KPI_measures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KPI.Measures(childComplexity, args["first"].(*int)), true
 	case "KPI.model":
 		if e.ComplexityRoot.KPI.Model == nil {
 			break
@@ -2599,7 +2834,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KPI.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KPI.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KPI.properties":
 		if e.ComplexityRoot.KPI.Properties == nil {
 			break
@@ -2692,19 +2927,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyActivity.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyActivity.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyActivity.incurs":
 		if e.ComplexityRoot.KeyActivity.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.Incurs(childComplexity), true
+		args, err := ec.field_KeyActivity_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.Incurs(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.involved":
 		if e.ComplexityRoot.KeyActivity.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.Involved(childComplexity), true
+		args, err := ec.field_KeyActivity_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.Involved(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.key":
 		if e.ComplexityRoot.KeyActivity.Key == nil {
 			break
@@ -2722,7 +2967,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.MeasuredBy(childComplexity), true
+		args, err := ec.field_KeyActivity_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.model":
 		if e.ComplexityRoot.KeyActivity.Model == nil {
 			break
@@ -2745,7 +2995,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyActivity.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyActivity.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyActivity.properties":
 		if e.ComplexityRoot.KeyActivity.Properties == nil {
 			break
@@ -2757,19 +3007,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.RealizedBy(childComplexity), true
+		args, err := ec.field_KeyActivity_realizedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.RealizedBy(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.suppliedBy":
 		if e.ComplexityRoot.KeyActivity.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.SuppliedBy(childComplexity), true
+		args, err := ec.field_KeyActivity_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.supportedBy":
 		if e.ComplexityRoot.KeyActivity.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.SupportedBy(childComplexity), true
+		args, err := ec.field_KeyActivity_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.supporterCount":
 		if e.ComplexityRoot.KeyActivity.SupporterCount == nil {
 			break
@@ -2797,7 +3062,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyActivity.Supports(childComplexity), true
+		args, err := ec.field_KeyActivity_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyActivity.Supports(childComplexity, args["first"].(*int)), true
 	case "KeyActivity.tags":
 		if e.ComplexityRoot.KeyActivity.Tags == nil {
 			break
@@ -2850,25 +3120,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyPartner.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyPartner.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyPartner.incurs":
 		if e.ComplexityRoot.KeyPartner.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.Incurs(childComplexity), true
+		args, err := ec.field_KeyPartner_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.Incurs(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.involved":
 		if e.ComplexityRoot.KeyPartner.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.Involved(childComplexity), true
+		args, err := ec.field_KeyPartner_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.Involved(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.involvedIn":
 		if e.ComplexityRoot.KeyPartner.InvolvedIn == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.InvolvedIn(childComplexity), true
+		args, err := ec.field_KeyPartner_involvedIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.InvolvedIn(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.key":
 		if e.ComplexityRoot.KeyPartner.Key == nil {
 			break
@@ -2886,13 +3171,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.LocatedAt(childComplexity), true
+		args, err := ec.field_KeyPartner_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.measuredBy":
 		if e.ComplexityRoot.KeyPartner.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.MeasuredBy(childComplexity), true
+		args, err := ec.field_KeyPartner_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.model":
 		if e.ComplexityRoot.KeyPartner.Model == nil {
 			break
@@ -2915,7 +3210,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyPartner.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyPartner.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyPartner.properties":
 		if e.ComplexityRoot.KeyPartner.Properties == nil {
 			break
@@ -2927,7 +3222,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyPartner.Supplies(childComplexity), true
+		args, err := ec.field_KeyPartner_supplies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyPartner.Supplies(childComplexity, args["first"].(*int)), true
 	case "KeyPartner.supporterCount":
 		if e.ComplexityRoot.KeyPartner.SupporterCount == nil {
 			break
@@ -3002,19 +3302,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyResource.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyResource.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyResource.incurs":
 		if e.ComplexityRoot.KeyResource.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.Incurs(childComplexity), true
+		args, err := ec.field_KeyResource_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.Incurs(childComplexity, args["first"].(*int)), true
 	case "KeyResource.involved":
 		if e.ComplexityRoot.KeyResource.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.Involved(childComplexity), true
+		args, err := ec.field_KeyResource_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.Involved(childComplexity, args["first"].(*int)), true
 	case "KeyResource.key":
 		if e.ComplexityRoot.KeyResource.Key == nil {
 			break
@@ -3032,13 +3342,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.LocatedAt(childComplexity), true
+		args, err := ec.field_KeyResource_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "KeyResource.measuredBy":
 		if e.ComplexityRoot.KeyResource.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.MeasuredBy(childComplexity), true
+		args, err := ec.field_KeyResource_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "KeyResource.model":
 		if e.ComplexityRoot.KeyResource.Model == nil {
 			break
@@ -3061,7 +3381,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.KeyResource.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.KeyResource.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "KeyResource.properties":
 		if e.ComplexityRoot.KeyResource.Properties == nil {
 			break
@@ -3073,13 +3393,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.RealizedBy(childComplexity), true
+		args, err := ec.field_KeyResource_realizedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.RealizedBy(childComplexity, args["first"].(*int)), true
 	case "KeyResource.suppliedBy":
 		if e.ComplexityRoot.KeyResource.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.SuppliedBy(childComplexity), true
+		args, err := ec.field_KeyResource_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "KeyResource.supporterCount":
 		if e.ComplexityRoot.KeyResource.SupporterCount == nil {
 			break
@@ -3107,7 +3437,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.KeyResource.Supports(childComplexity), true
+		args, err := ec.field_KeyResource_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyResource.Supports(childComplexity, args["first"].(*int)), true
 	case "KeyResource.tags":
 		if e.ComplexityRoot.KeyResource.Tags == nil {
 			break
@@ -3230,13 +3565,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Location.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Location.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Location.involved":
 		if e.ComplexityRoot.Location.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Location.Involved(childComplexity), true
+		args, err := ec.field_Location_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Involved(childComplexity, args["first"].(*int)), true
 	case "Location.key":
 		if e.ComplexityRoot.Location.Key == nil {
 			break
@@ -3254,13 +3594,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Location.LocatedHere(childComplexity), true
+		args, err := ec.field_Location_locatedHere_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.LocatedHere(childComplexity, args["first"].(*int)), true
 	case "Location.measuredBy":
 		if e.ComplexityRoot.Location.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Location.MeasuredBy(childComplexity), true
+		args, err := ec.field_Location_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Location.model":
 		if e.ComplexityRoot.Location.Model == nil {
 			break
@@ -3283,19 +3633,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Location.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Location.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Location.partOf":
 		if e.ComplexityRoot.Location.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Location.PartOf(childComplexity), true
+		args, err := ec.field_Location_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.PartOf(childComplexity, args["first"].(*int)), true
 	case "Location.parts":
 		if e.ComplexityRoot.Location.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Location.Parts(childComplexity), true
+		args, err := ec.field_Location_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Parts(childComplexity, args["first"].(*int)), true
 	case "Location.properties":
 		if e.ComplexityRoot.Location.Properties == nil {
 			break
@@ -3549,25 +3909,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.OrgUnit.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.OrgUnit.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "OrgUnit.incurs":
 		if e.ComplexityRoot.OrgUnit.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.Incurs(childComplexity), true
+		args, err := ec.field_OrgUnit_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.Incurs(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.involved":
 		if e.ComplexityRoot.OrgUnit.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.Involved(childComplexity), true
+		args, err := ec.field_OrgUnit_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.Involved(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.involvedIn":
 		if e.ComplexityRoot.OrgUnit.InvolvedIn == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.InvolvedIn(childComplexity), true
+		args, err := ec.field_OrgUnit_involvedIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.InvolvedIn(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.key":
 		if e.ComplexityRoot.OrgUnit.Key == nil {
 			break
@@ -3585,13 +3960,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.LocatedAt(childComplexity), true
+		args, err := ec.field_OrgUnit_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.measuredBy":
 		if e.ComplexityRoot.OrgUnit.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.MeasuredBy(childComplexity), true
+		args, err := ec.field_OrgUnit_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.model":
 		if e.ComplexityRoot.OrgUnit.Model == nil {
 			break
@@ -3614,19 +3999,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.OrgUnit.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.OrgUnit.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "OrgUnit.partOf":
 		if e.ComplexityRoot.OrgUnit.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.PartOf(childComplexity), true
+		args, err := ec.field_OrgUnit_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.PartOf(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.parts":
 		if e.ComplexityRoot.OrgUnit.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.Parts(childComplexity), true
+		args, err := ec.field_OrgUnit_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.Parts(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.properties":
 		if e.ComplexityRoot.OrgUnit.Properties == nil {
 			break
@@ -3638,19 +4033,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.Reports(childComplexity), true
+		args, err := ec.field_OrgUnit_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.Reports(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.reportsTo":
 		if e.ComplexityRoot.OrgUnit.ReportsTo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.ReportsTo(childComplexity), true
+		args, err := ec.field_OrgUnit_reportsTo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.ReportsTo(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.roles":
 		if e.ComplexityRoot.OrgUnit.Roles == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrgUnit.Roles(childComplexity), true
+		args, err := ec.field_OrgUnit_roles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgUnit.Roles(childComplexity, args["first"].(*int)), true
 	case "OrgUnit.supporterCount":
 		if e.ComplexityRoot.OrgUnit.SupporterCount == nil {
 			break
@@ -3747,13 +4157,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Process.FlowsFrom(childComplexity), true
+		args, err := ec.field_Process_flowsFrom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.FlowsFrom(childComplexity, args["first"].(*int)), true
 	case "Process.flowsTo":
 		if e.ComplexityRoot.Process.FlowsTo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.FlowsTo(childComplexity), true
+		args, err := ec.field_Process_flowsTo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.FlowsTo(childComplexity, args["first"].(*int)), true
 	case "Process.history":
 		if e.ComplexityRoot.Process.History == nil {
 			break
@@ -3775,19 +4195,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Process.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Process.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Process.incurs":
 		if e.ComplexityRoot.Process.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.Incurs(childComplexity), true
+		args, err := ec.field_Process_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.Incurs(childComplexity, args["first"].(*int)), true
 	case "Process.involved":
 		if e.ComplexityRoot.Process.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.Involved(childComplexity), true
+		args, err := ec.field_Process_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.Involved(childComplexity, args["first"].(*int)), true
 	case "Process.key":
 		if e.ComplexityRoot.Process.Key == nil {
 			break
@@ -3805,13 +4235,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Process.LocatedAt(childComplexity), true
+		args, err := ec.field_Process_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "Process.measuredBy":
 		if e.ComplexityRoot.Process.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.MeasuredBy(childComplexity), true
+		args, err := ec.field_Process_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Process.model":
 		if e.ComplexityRoot.Process.Model == nil {
 			break
@@ -3834,19 +4274,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Process.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Process.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Process.partOf":
 		if e.ComplexityRoot.Process.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.PartOf(childComplexity), true
+		args, err := ec.field_Process_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.PartOf(childComplexity, args["first"].(*int)), true
 	case "Process.parts":
 		if e.ComplexityRoot.Process.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.Parts(childComplexity), true
+		args, err := ec.field_Process_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.Parts(childComplexity, args["first"].(*int)), true
 	case "Process.properties":
 		if e.ComplexityRoot.Process.Properties == nil {
 			break
@@ -3858,19 +4308,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Process.Realizes(childComplexity), true
+		args, err := ec.field_Process_realizes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.Realizes(childComplexity, args["first"].(*int)), true
 	case "Process.suppliedBy":
 		if e.ComplexityRoot.Process.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.SuppliedBy(childComplexity), true
+		args, err := ec.field_Process_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "Process.supportedBy":
 		if e.ComplexityRoot.Process.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Process.SupportedBy(childComplexity), true
+		args, err := ec.field_Process_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "Process.supporterCount":
 		if e.ComplexityRoot.Process.SupporterCount == nil {
 			break
@@ -3898,7 +4363,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Process.Supports(childComplexity), true
+		args, err := ec.field_Process_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Process.Supports(childComplexity, args["first"].(*int)), true
 	case "Process.tags":
 		if e.ComplexityRoot.Process.Tags == nil {
 			break
@@ -4162,7 +4632,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.RevenueStream.GeneratedBy(childComplexity), true
+		args, err := ec.field_RevenueStream_generatedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RevenueStream.GeneratedBy(childComplexity, args["first"].(*int)), true
 	case "RevenueStream.history":
 		if e.ComplexityRoot.RevenueStream.History == nil {
 			break
@@ -4184,13 +4659,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.RevenueStream.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.RevenueStream.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "RevenueStream.involved":
 		if e.ComplexityRoot.RevenueStream.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RevenueStream.Involved(childComplexity), true
+		args, err := ec.field_RevenueStream_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RevenueStream.Involved(childComplexity, args["first"].(*int)), true
 	case "RevenueStream.key":
 		if e.ComplexityRoot.RevenueStream.Key == nil {
 			break
@@ -4208,7 +4688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.RevenueStream.MeasuredBy(childComplexity), true
+		args, err := ec.field_RevenueStream_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RevenueStream.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "RevenueStream.model":
 		if e.ComplexityRoot.RevenueStream.Model == nil {
 			break
@@ -4231,7 +4716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.RevenueStream.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.RevenueStream.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "RevenueStream.properties":
 		if e.ComplexityRoot.RevenueStream.Properties == nil {
 			break
@@ -4318,19 +4803,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Role.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Role.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Role.involved":
 		if e.ComplexityRoot.Role.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Role.Involved(childComplexity), true
+		args, err := ec.field_Role_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.Involved(childComplexity, args["first"].(*int)), true
 	case "Role.involvedIn":
 		if e.ComplexityRoot.Role.InvolvedIn == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Role.InvolvedIn(childComplexity), true
+		args, err := ec.field_Role_involvedIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.InvolvedIn(childComplexity, args["first"].(*int)), true
 	case "Role.key":
 		if e.ComplexityRoot.Role.Key == nil {
 			break
@@ -4348,7 +4843,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Role.MeasuredBy(childComplexity), true
+		args, err := ec.field_Role_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Role.model":
 		if e.ComplexityRoot.Role.Model == nil {
 			break
@@ -4371,13 +4871,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Role.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Role.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Role.partOf":
 		if e.ComplexityRoot.Role.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Role.PartOf(childComplexity), true
+		args, err := ec.field_Role_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.PartOf(childComplexity, args["first"].(*int)), true
 	case "Role.properties":
 		if e.ComplexityRoot.Role.Properties == nil {
 			break
@@ -4389,13 +4894,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Role.Reports(childComplexity), true
+		args, err := ec.field_Role_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.Reports(childComplexity, args["first"].(*int)), true
 	case "Role.reportsTo":
 		if e.ComplexityRoot.Role.ReportsTo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Role.ReportsTo(childComplexity), true
+		args, err := ec.field_Role_reportsTo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.ReportsTo(childComplexity, args["first"].(*int)), true
 	case "Role.supporterCount":
 		if e.ComplexityRoot.Role.SupporterCount == nil {
 			break
@@ -4558,13 +5073,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Stakeholder.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Stakeholder.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Stakeholder.involvedIn":
 		if e.ComplexityRoot.Stakeholder.InvolvedIn == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.InvolvedIn(childComplexity), true
+		args, err := ec.field_Stakeholder_involvedIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.InvolvedIn(childComplexity, args["first"].(*int)), true
 	case "Stakeholder.key":
 		if e.ComplexityRoot.Stakeholder.Key == nil {
 			break
@@ -4582,7 +5102,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.MeasuredBy(childComplexity), true
+		args, err := ec.field_Stakeholder_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Stakeholder.model":
 		if e.ComplexityRoot.Stakeholder.Model == nil {
 			break
@@ -4605,7 +5130,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Stakeholder.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Stakeholder.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Stakeholder.properties":
 		if e.ComplexityRoot.Stakeholder.Properties == nil {
 			break
@@ -4767,19 +5292,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Technology.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Technology.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Technology.incurs":
 		if e.ComplexityRoot.Technology.Incurs == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.Incurs(childComplexity), true
+		args, err := ec.field_Technology_incurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Incurs(childComplexity, args["first"].(*int)), true
 	case "Technology.involved":
 		if e.ComplexityRoot.Technology.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.Involved(childComplexity), true
+		args, err := ec.field_Technology_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Involved(childComplexity, args["first"].(*int)), true
 	case "Technology.key":
 		if e.ComplexityRoot.Technology.Key == nil {
 			break
@@ -4797,13 +5332,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Technology.LocatedAt(childComplexity), true
+		args, err := ec.field_Technology_locatedAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.LocatedAt(childComplexity, args["first"].(*int)), true
 	case "Technology.measuredBy":
 		if e.ComplexityRoot.Technology.MeasuredBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.MeasuredBy(childComplexity), true
+		args, err := ec.field_Technology_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "Technology.model":
 		if e.ComplexityRoot.Technology.Model == nil {
 			break
@@ -4826,19 +5371,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Technology.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.Technology.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "Technology.partOf":
 		if e.ComplexityRoot.Technology.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.PartOf(childComplexity), true
+		args, err := ec.field_Technology_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.PartOf(childComplexity, args["first"].(*int)), true
 	case "Technology.parts":
 		if e.ComplexityRoot.Technology.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.Parts(childComplexity), true
+		args, err := ec.field_Technology_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Parts(childComplexity, args["first"].(*int)), true
 	case "Technology.properties":
 		if e.ComplexityRoot.Technology.Properties == nil {
 			break
@@ -4850,19 +5405,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Technology.Realizes(childComplexity), true
+		args, err := ec.field_Technology_realizes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Realizes(childComplexity, args["first"].(*int)), true
 	case "Technology.suppliedBy":
 		if e.ComplexityRoot.Technology.SuppliedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.SuppliedBy(childComplexity), true
+		args, err := ec.field_Technology_suppliedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.SuppliedBy(childComplexity, args["first"].(*int)), true
 	case "Technology.supportedBy":
 		if e.ComplexityRoot.Technology.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Technology.SupportedBy(childComplexity), true
+		args, err := ec.field_Technology_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "Technology.supporterCount":
 		if e.ComplexityRoot.Technology.SupporterCount == nil {
 			break
@@ -4890,7 +5460,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Technology.Supports(childComplexity), true
+		args, err := ec.field_Technology_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Supports(childComplexity, args["first"].(*int)), true
 	case "Technology.tags":
 		if e.ComplexityRoot.Technology.Tags == nil {
 			break
@@ -4915,7 +5490,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.DeliveredBy(childComplexity), true
+		args, err := ec.field_ValueProposition_deliveredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.DeliveredBy(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.description":
 		if e.ComplexityRoot.ValueProposition.Description == nil {
 			break
@@ -4944,7 +5524,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.Generates(childComplexity), true
+		args, err := ec.field_ValueProposition_generates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.Generates(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.history":
 		if e.ComplexityRoot.ValueProposition.History == nil {
 			break
@@ -4966,13 +5551,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ValueProposition.Incoming(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.ValueProposition.Incoming(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "ValueProposition.involved":
 		if e.ComplexityRoot.ValueProposition.Involved == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.Involved(childComplexity), true
+		args, err := ec.field_ValueProposition_involved_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.Involved(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.key":
 		if e.ComplexityRoot.ValueProposition.Key == nil {
 			break
@@ -4990,7 +5580,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.MeasuredBy(childComplexity), true
+		args, err := ec.field_ValueProposition_measuredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.MeasuredBy(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.model":
 		if e.ComplexityRoot.ValueProposition.Model == nil {
 			break
@@ -5013,19 +5608,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ValueProposition.Outgoing(childComplexity, args["types"].([]graph.RelType)), true
+		return e.ComplexityRoot.ValueProposition.Outgoing(childComplexity, args["types"].([]graph.RelType), args["first"].(*int)), true
 	case "ValueProposition.partOf":
 		if e.ComplexityRoot.ValueProposition.PartOf == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.PartOf(childComplexity), true
+		args, err := ec.field_ValueProposition_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.PartOf(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.parts":
 		if e.ComplexityRoot.ValueProposition.Parts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.Parts(childComplexity), true
+		args, err := ec.field_ValueProposition_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.Parts(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.properties":
 		if e.ComplexityRoot.ValueProposition.Properties == nil {
 			break
@@ -5037,13 +5642,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.RealizedBy(childComplexity), true
+		args, err := ec.field_ValueProposition_realizedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.RealizedBy(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.supportedBy":
 		if e.ComplexityRoot.ValueProposition.SupportedBy == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.SupportedBy(childComplexity), true
+		args, err := ec.field_ValueProposition_supportedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.SupportedBy(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.supporterCount":
 		if e.ComplexityRoot.ValueProposition.SupporterCount == nil {
 			break
@@ -5077,7 +5692,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ValueProposition.Targets(childComplexity), true
+		args, err := ec.field_ValueProposition_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ValueProposition.Targets(childComplexity, args["first"].(*int)), true
 	case "ValueProposition.version":
 		if e.ComplexityRoot.ValueProposition.Version == nil {
 			break
@@ -5529,10 +6149,26 @@ interface Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -5770,10 +6406,26 @@ type ValueProposition implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -5795,24 +6447,24 @@ type ValueProposition implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [ValueProposition!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [ValueProposition!]!
-  "Operating-model elements that implement this one (incoming REALIZES)."
-  realizedBy: [Element!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Element!]!
-  "Channels that deliver this value proposition (incoming DELIVERS)."
-  deliveredBy: [Channel!]!
-  "Customer segments this element is aimed at (TARGETS)."
-  targets: [CustomerSegment!]!
-  "Revenue streams this element earns (GENERATES)."
-  generates: [RevenueStream!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [ValueProposition!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [ValueProposition!]!
+  "Operating-model elements that implement this one (incoming REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Channels that deliver this value proposition (incoming DELIVERS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  deliveredBy("Only the first this many, from 1 to 500." first: Int): [Channel!]!
+  "Customer segments this element is aimed at (TARGETS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  targets("Only the first this many, from 1 to 500." first: Int): [CustomerSegment!]!
+  "Revenue streams this element earns (GENERATES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  generates("Only the first this many, from 1 to 500." first: Int): [RevenueStream!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "A group of people or organisations the company serves. Kind CustomerSegment, category CANVAS."
@@ -5835,10 +6487,26 @@ type CustomerSegment implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -5860,18 +6528,18 @@ type CustomerSegment implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [CustomerSegment!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [CustomerSegment!]!
-  "Elements aimed at this segment (incoming TARGETS)."
-  targetedBy: [Element!]!
-  "Revenue streams this element earns (GENERATES)."
-  generates: [RevenueStream!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [CustomerSegment!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [CustomerSegment!]!
+  "Elements aimed at this segment (incoming TARGETS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  targetedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Revenue streams this element earns (GENERATES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  generates("Only the first this many, from 1 to 500." first: Int): [RevenueStream!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "How a value proposition reaches a customer segment. Kind Channel, category CANVAS."
@@ -5894,10 +6562,26 @@ type Channel implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -5921,26 +6605,26 @@ type Channel implements Element {
   findings: [Finding!]!
   "Typed property channelType (string): one of ONLINE, BRICK_AND_MORTAR, THIRD_PARTY_RETAIL, DIRECT_SALES, FIELD_SERVICE, INTEGRATOR, OEM."
   channelType: String
-  "Operating-model elements that implement this one (incoming REALIZES)."
-  realizedBy: [Element!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Technology!]!
-  "Value propositions this channel delivers (DELIVERS)."
-  delivers: [ValueProposition!]!
-  "Customer segments this element is aimed at (TARGETS)."
-  targets: [CustomerSegment!]!
-  "Revenue streams this element earns (GENERATES)."
-  generates: [RevenueStream!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
+  "Operating-model elements that implement this one (incoming REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Technology!]!
+  "Value propositions this channel delivers (DELIVERS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  delivers("Only the first this many, from 1 to 500." first: Int): [ValueProposition!]!
+  "Customer segments this element is aimed at (TARGETS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  targets("Only the first this many, from 1 to 500." first: Int): [CustomerSegment!]!
+  "Revenue streams this element earns (GENERATES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  generates("Only the first this many, from 1 to 500." first: Int): [RevenueStream!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
 }
 
 "The kind of relationship kept with a customer segment. Kind CustomerRelationship, category CANVAS."
@@ -5963,10 +6647,26 @@ type CustomerRelationship implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -5988,16 +6688,16 @@ type CustomerRelationship implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Operating-model elements that implement this one (incoming REALIZES)."
-  realizedBy: [Element!]!
-  "Customer segments this element is aimed at (TARGETS)."
-  targets: [CustomerSegment!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Operating-model elements that implement this one (incoming REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Customer segments this element is aimed at (TARGETS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  targets("Only the first this many, from 1 to 500." first: Int): [CustomerSegment!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "Money earned from a customer segment. Kind RevenueStream, category CANVAS."
@@ -6020,10 +6720,26 @@ type RevenueStream implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6049,12 +6765,12 @@ type RevenueStream implements Element {
   revenueType: String
   "Typed property annualAmount (number), at least 0."
   annualAmount: Amount
-  "Elements that earn this revenue (incoming GENERATES)."
-  generatedBy: [Element!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Elements that earn this revenue (incoming GENERATES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  generatedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "An asset the business model cannot work without. Kind KeyResource, category CANVAS."
@@ -6077,10 +6793,26 @@ type KeyResource implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6102,20 +6834,20 @@ type KeyResource implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Operating-model elements that implement this one (incoming REALIZES)."
-  realizedBy: [Element!]!
-  "Elements this element supports (SUPPORTS)."
-  supports: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
+  "Operating-model elements that implement this one (incoming REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements this element supports (SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supports("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
 }
 
 "Something the company must do well for the business model to work. Kind KeyActivity, category CANVAS."
@@ -6138,10 +6870,26 @@ type KeyActivity implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6163,20 +6911,20 @@ type KeyActivity implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Operating-model elements that implement this one (incoming REALIZES)."
-  realizedBy: [Element!]!
-  "Elements this element supports (SUPPORTS)."
-  supports: [ValueProposition!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Operating-model elements that implement this one (incoming REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements this element supports (SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supports("Only the first this many, from 1 to 500." first: Int): [ValueProposition!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "An outside party the business model relies on. Kind KeyPartner, category CANVAS."
@@ -6199,10 +6947,26 @@ type KeyPartner implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6224,18 +6988,18 @@ type KeyPartner implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "What this partner supplies, with share and substitutability (SUPPLIES)."
-  supplies: [Supply!]!
-  "Elements this party is responsible for, with RACI (INVOLVED_IN)."
-  involvedIn: [Involvement!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "What this partner supplies, with share and substitutability (SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supplies("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Elements this party is responsible for, with RACI (INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involvedIn("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
 }
 
 "A cost the business model incurs. Kind Cost, category CANVAS."
@@ -6258,10 +7022,26 @@ type Cost implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6287,12 +7067,12 @@ type Cost implements Element {
   costType: String
   "Typed property annualAmount (number), at least 0."
   annualAmount: Amount
-  "Elements that drive this cost (incoming INCURS)."
-  incurredBy: [Element!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Elements that drive this cost (incoming INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurredBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "A repeatable sequence of work. Kind Process, category OPERATING."
@@ -6315,10 +7095,26 @@ type Process implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6342,30 +7138,30 @@ type Process implements Element {
   findings: [Finding!]!
   "Typed property tier (integer), from 0 to 3."
   tier: Int
-  "Wholes this element is part of (PART_OF)."
-  partOf: [Element!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Process!]!
-  "Canvas elements this element implements (REALIZES)."
-  realizes: [Element!]!
-  "Elements this element supports (SUPPORTS)."
-  supports: [Process!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Where work or material goes next (FLOWS_TO)."
-  flowsTo: [Flow!]!
-  "Where work or material comes from (incoming FLOWS_TO)."
-  flowsFrom: [Flow!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Process!]!
+  "Canvas elements this element implements (REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizes("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements this element supports (SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supports("Only the first this many, from 1 to 500." first: Int): [Process!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Where work or material goes next (FLOWS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  flowsTo("Only the first this many, from 1 to 500." first: Int): [Flow!]!
+  "Where work or material comes from (incoming FLOWS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  flowsFrom("Only the first this many, from 1 to 500." first: Int): [Flow!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
 }
 
 "An ability the organisation has, independent of how it is organised. Kind Capability, category OPERATING."
@@ -6388,10 +7184,26 @@ type Capability implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6413,24 +7225,24 @@ type Capability implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [Capability!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Capability!]!
-  "Canvas elements this element implements (REALIZES)."
-  realizes: [Element!]!
-  "Elements this element supports (SUPPORTS)."
-  supports: [Element!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [Capability!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Capability!]!
+  "Canvas elements this element implements (REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizes("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements this element supports (SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supports("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "A system, application or platform. Kind Technology, category OPERATING."
@@ -6453,10 +7265,26 @@ type Technology implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6478,26 +7306,26 @@ type Technology implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [Technology!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Technology!]!
-  "Canvas elements this element implements (REALIZES)."
-  realizes: [Element!]!
-  "Elements this element supports (SUPPORTS)."
-  supports: [Element!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Technology!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."
-  suppliedBy: [Supply!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [Technology!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Technology!]!
+  "Canvas elements this element implements (REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizes("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements this element supports (SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supports("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Technology!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Partners that supply this element, with share and substitutability (incoming SUPPLIES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  suppliedBy("Only the first this many, from 1 to 500." first: Int): [Supply!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
 }
 
 "A unit of the organisation: team, department, division. Kind OrgUnit, category OPERATING."
@@ -6520,10 +7348,26 @@ type OrgUnit implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6545,26 +7389,26 @@ type OrgUnit implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [OrgUnit!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Elements this party is responsible for, with RACI (INVOLVED_IN)."
-  involvedIn: [Involvement!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Whom this role or unit reports to (REPORTS_TO)."
-  reportsTo: [Element!]!
-  "Roles and units that report to this one (incoming REPORTS_TO)."
-  reports: [Element!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
-  "Roles that belong to this unit (incoming PART_OF from Role)."
-  roles: [Role!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [OrgUnit!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Elements this party is responsible for, with RACI (INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involvedIn("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Whom this role or unit reports to (REPORTS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  reportsTo("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Roles and units that report to this one (incoming REPORTS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  reports("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
+  "Roles that belong to this unit (incoming PART_OF from Role). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  roles("Only the first this many, from 1 to 500." first: Int): [Role!]!
 }
 
 "A position people hold. Kind Role, category OPERATING."
@@ -6587,10 +7431,26 @@ type Role implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6612,18 +7472,18 @@ type Role implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [OrgUnit!]!
-  "Elements this party is responsible for, with RACI (INVOLVED_IN)."
-  involvedIn: [Involvement!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Whom this role or unit reports to (REPORTS_TO)."
-  reportsTo: [Element!]!
-  "Roles and units that report to this one (incoming REPORTS_TO)."
-  reports: [Element!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [OrgUnit!]!
+  "Elements this party is responsible for, with RACI (INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involvedIn("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Whom this role or unit reports to (REPORTS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  reportsTo("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Roles and units that report to this one (incoming REPORTS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  reports("Only the first this many, from 1 to 500." first: Int): [Element!]!
 }
 
 "A measure of performance. Kind KPI, category OPERATING."
@@ -6646,10 +7506,26 @@ type KPI implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6677,10 +7553,10 @@ type KPI implements Element {
   target: Float
   "Typed property actual (number)."
   actual: Float
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "Elements this KPI measures (MEASURES)."
-  measures: [Element!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "Elements this KPI measures (MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measures("Only the first this many, from 1 to 500." first: Int): [Element!]!
 }
 
 "A place: site, city, country or region. Kind Location, category OPERATING."
@@ -6703,10 +7579,26 @@ type Location implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6728,16 +7620,16 @@ type Location implements Element {
   history("At most this many (default 20, at most 500)." first: Int = 20): [Change!]!
   "The alignment findings about this element (all rules), in finding order."
   findings: [Finding!]!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [Location!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Location!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Elements located here (incoming LOCATED_AT)."
-  locatedHere: [Element!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [Location!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Location!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Elements located here (incoming LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedHere("Only the first this many, from 1 to 500." first: Int): [Element!]!
 }
 
 "A business function, grouped by what it does for demand. Kind BusinessFunction, category FUNCTION."
@@ -6760,10 +7652,26 @@ type BusinessFunction implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6787,30 +7695,30 @@ type BusinessFunction implements Element {
   findings: [Finding!]!
   "Typed property group (string): one of DEMAND_DRIVING, DEMAND_FULFILMENT, OFFERING_DEVELOPMENT, ENTERPRISE_SUPPORT."
   group: String!
-  "Wholes this element is part of (PART_OF)."
-  partOf: [BusinessFunction!]!
-  "Parts of this element (incoming PART_OF)."
-  parts: [Element!]!
-  "Canvas elements this element implements (REALIZES)."
-  realizes: [Element!]!
-  "Elements that support this one directly (incoming SUPPORTS)."
-  supportedBy: [Element!]!
-  "Costs this element drives (INCURS)."
-  incurs: [Cost!]!
-  "Where work or material goes next (FLOWS_TO)."
-  flowsTo: [Flow!]!
-  "Where work or material comes from (incoming FLOWS_TO)."
-  flowsFrom: [Flow!]!
-  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."
-  involved: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
-  "Where this element is (LOCATED_AT)."
-  locatedAt: [Location!]!
-  "Processes that are part of this function (incoming PART_OF from Process)."
-  processes: [Process!]!
-  "Functions that are part of this one (incoming PART_OF from BusinessFunction)."
-  subFunctions: [BusinessFunction!]!
+  "Wholes this element is part of (PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  partOf("Only the first this many, from 1 to 500." first: Int): [BusinessFunction!]!
+  "Parts of this element (incoming PART_OF). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  parts("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Canvas elements this element implements (REALIZES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  realizes("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Elements that support this one directly (incoming SUPPORTS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  supportedBy("Only the first this many, from 1 to 500." first: Int): [Element!]!
+  "Costs this element drives (INCURS). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  incurs("Only the first this many, from 1 to 500." first: Int): [Cost!]!
+  "Where work or material goes next (FLOWS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  flowsTo("Only the first this many, from 1 to 500." first: Int): [Flow!]!
+  "Where work or material comes from (incoming FLOWS_TO). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  flowsFrom("Only the first this many, from 1 to 500." first: Int): [Flow!]!
+  "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involved("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
+  "Where this element is (LOCATED_AT). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  locatedAt("Only the first this many, from 1 to 500." first: Int): [Location!]!
+  "Processes that are part of this function (incoming PART_OF from Process). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  processes("Only the first this many, from 1 to 500." first: Int): [Process!]!
+  "Functions that are part of this one (incoming PART_OF from BusinessFunction). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  subFunctions("Only the first this many, from 1 to 500." first: Int): [BusinessFunction!]!
 }
 
 "A party with a stake in the company. Kind Stakeholder, category STAKEHOLDER."
@@ -6833,10 +7741,26 @@ type Stakeholder implements Element {
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -6860,10 +7784,10 @@ type Stakeholder implements Element {
   findings: [Finding!]!
   "Typed property type (string): one of CUSTOMER, EMPLOYEE, INVESTOR, REGULATOR, PARTNER, SUPPLIER, COMMUNITY, MANAGEMENT."
   type: String!
-  "Elements this party is responsible for, with RACI (INVOLVED_IN)."
-  involvedIn: [Involvement!]!
-  "KPIs that measure this element (incoming MEASURES)."
-  measuredBy: [KPI!]!
+  "Elements this party is responsible for, with RACI (INVOLVED_IN). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  involvedIn("Only the first this many, from 1 to 500." first: Int): [Involvement!]!
+  "KPIs that measure this element (incoming MEASURES). Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+  measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
 "A SUPPLIES relationship with its typed properties."
@@ -6984,7 +7908,8 @@ type KindPair {
 `, BuiltIn: false},
 	{Name: "../schema/mutation.graphqls", Input: `"""
 Edits. Every mutation is validated against the metamodel before anything is written, runs in one
-transaction, and records who changed what (the X-Actor request header; "anonymous" without one).
+transaction, and records who changed what: with authentication on, the caller's identity (the
+X-Actor header is ignored); with it off, the X-Actor request header ("anonymous" without one).
 Errors carry extensions.code: BAD_USER_INPUT (with every problem in extensions.problems),
 NOT_FOUND or CONFLICT.
 """
@@ -7237,7 +8162,11 @@ type Change {
   seq: Int!
   "When the change was committed."
   at: DateTime!
-  "Who made it (the X-Actor request header, anonymous without one)."
+  """
+  Who made it: with authentication on, the caller's identity (token:NAME (ID), oidc:SUBJECT);
+  with it off, the X-Actor request header as sent (anonymous without one). cli:USER for imports
+  from the command line.
+  """
   actor: String!
   "Created, changed or deleted."
   operation: ChangeOperation!
@@ -8936,6 +9865,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_BusinessFunction_flowsFrom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_flowsTo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_BusinessFunction_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8961,6 +9918,70 @@ func (ec *executionContext) field_BusinessFunction_incoming_args(ctx context.Con
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -8975,6 +9996,98 @@ func (ec *executionContext) field_BusinessFunction_outgoing_args(ctx context.Con
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_processes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_realizes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_subFunctions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BusinessFunction_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9047,6 +10160,56 @@ func (ec *executionContext) field_Capability_incoming_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9061,6 +10224,84 @@ func (ec *executionContext) field_Capability_outgoing_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_realizes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Capability_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9108,6 +10349,48 @@ func (ec *executionContext) field_Capability_supporters_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Capability_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_delivers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_generates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Channel_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9133,6 +10416,70 @@ func (ec *executionContext) field_Channel_incoming_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9147,6 +10494,56 @@ func (ec *executionContext) field_Channel_outgoing_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_realizedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Channel_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9194,6 +10591,20 @@ func (ec *executionContext) field_Channel_supporters_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Channel_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Cost_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9219,6 +10630,56 @@ func (ec *executionContext) field_Cost_incoming_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Cost_incurredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Cost_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Cost_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9233,6 +10694,14 @@ func (ec *executionContext) field_Cost_outgoing_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -9305,6 +10774,56 @@ func (ec *executionContext) field_CustomerRelationship_incoming_args(ctx context
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerRelationship_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerRelationship_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerRelationship_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9319,6 +10838,28 @@ func (ec *executionContext) field_CustomerRelationship_outgoing_args(ctx context
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerRelationship_realizedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9366,6 +10907,34 @@ func (ec *executionContext) field_CustomerRelationship_supporters_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_CustomerRelationship_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_generates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CustomerSegment_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9391,6 +10960,42 @@ func (ec *executionContext) field_CustomerSegment_incoming_args(ctx context.Cont
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9405,6 +11010,42 @@ func (ec *executionContext) field_CustomerSegment_outgoing_args(ctx context.Cont
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CustomerSegment_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9452,6 +11093,20 @@ func (ec *executionContext) field_CustomerSegment_supporters_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_CustomerSegment_targetedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Impact_affected_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9491,6 +11146,42 @@ func (ec *executionContext) field_KPI_incoming_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KPI_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KPI_measures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9505,6 +11196,14 @@ func (ec *executionContext) field_KPI_outgoing_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -9577,6 +11276,56 @@ func (ec *executionContext) field_KeyActivity_incoming_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9591,6 +11340,56 @@ func (ec *executionContext) field_KeyActivity_outgoing_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_realizedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyActivity_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9638,6 +11437,20 @@ func (ec *executionContext) field_KeyActivity_supporters_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_KeyActivity_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_KeyPartner_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9663,6 +11476,84 @@ func (ec *executionContext) field_KeyPartner_incoming_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_involvedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9677,6 +11568,28 @@ func (ec *executionContext) field_KeyPartner_outgoing_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyPartner_supplies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9749,6 +11662,70 @@ func (ec *executionContext) field_KeyResource_incoming_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9763,6 +11740,42 @@ func (ec *executionContext) field_KeyResource_outgoing_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_realizedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyResource_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9810,6 +11823,20 @@ func (ec *executionContext) field_KeyResource_supporters_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_KeyResource_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Location_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9835,6 +11862,56 @@ func (ec *executionContext) field_Location_incoming_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_locatedHere_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9849,6 +11926,42 @@ func (ec *executionContext) field_Location_outgoing_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10229,6 +12342,84 @@ func (ec *executionContext) field_OrgUnit_incoming_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_involvedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10243,6 +12434,84 @@ func (ec *executionContext) field_OrgUnit_outgoing_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_reportsTo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrgUnit_roles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10290,6 +12559,34 @@ func (ec *executionContext) field_OrgUnit_supporters_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Process_flowsFrom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_flowsTo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Process_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10315,6 +12612,70 @@ func (ec *executionContext) field_Process_incoming_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10329,6 +12690,84 @@ func (ec *executionContext) field_Process_outgoing_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_realizes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10373,6 +12812,20 @@ func (ec *executionContext) field_Process_supporters_args(ctx context.Context, r
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Process_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10774,6 +13227,20 @@ func (ec *executionContext) field_Query_supporters_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_RevenueStream_generatedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_RevenueStream_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10799,6 +13266,42 @@ func (ec *executionContext) field_RevenueStream_incoming_args(ctx context.Contex
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RevenueStream_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RevenueStream_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10813,6 +13316,14 @@ func (ec *executionContext) field_RevenueStream_outgoing_args(ctx context.Contex
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -10885,6 +13396,56 @@ func (ec *executionContext) field_Role_incoming_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_involvedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10899,6 +13460,56 @@ func (ec *executionContext) field_Role_outgoing_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_reportsTo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10971,6 +13582,42 @@ func (ec *executionContext) field_Stakeholder_incoming_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Stakeholder_involvedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Stakeholder_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10985,6 +13632,14 @@ func (ec *executionContext) field_Stakeholder_outgoing_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -11057,6 +13712,70 @@ func (ec *executionContext) field_Technology_incoming_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_incurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_locatedAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11071,6 +13790,84 @@ func (ec *executionContext) field_Technology_outgoing_args(ctx context.Context, 
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_realizes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_suppliedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11118,6 +13915,34 @@ func (ec *executionContext) field_Technology_supporters_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Technology_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_deliveredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_ValueProposition_economics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11129,6 +13954,20 @@ func (ec *executionContext) field_ValueProposition_economics_args(ctx context.Co
 		return nil, err
 	}
 	args["maxDepth"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_generates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11157,6 +13996,42 @@ func (ec *executionContext) field_ValueProposition_incoming_args(ctx context.Con
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_involved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_measuredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11171,6 +14046,70 @@ func (ec *executionContext) field_ValueProposition_outgoing_args(ctx context.Con
 		return nil, err
 	}
 	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_realizedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_supportedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11215,6 +14154,20 @@ func (ec *executionContext) field_ValueProposition_supporters_args(ctx context.C
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ValueProposition_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11793,7 +14746,7 @@ func (ec *executionContext) _BusinessFunction_outgoing(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -11837,7 +14790,7 @@ func (ec *executionContext) _BusinessFunction_incoming(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -12067,7 +15020,8 @@ func (ec *executionContext) _BusinessFunction_partOf(ctx context.Context, field 
 			return ec.fieldContext_BusinessFunction_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*BusinessFunction) graphql.Marshaler {
@@ -12077,7 +15031,7 @@ func (ec *executionContext) _BusinessFunction_partOf(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12086,6 +15040,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_partOf(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_BusinessFunction(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12099,7 +15064,8 @@ func (ec *executionContext) _BusinessFunction_parts(ctx context.Context, field g
 			return ec.fieldContext_BusinessFunction_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -12109,7 +15075,7 @@ func (ec *executionContext) _BusinessFunction_parts(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12118,6 +15084,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_parts(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12131,7 +15108,8 @@ func (ec *executionContext) _BusinessFunction_realizes(ctx context.Context, fiel
 			return ec.fieldContext_BusinessFunction_realizes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Realizes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Realizes(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -12141,7 +15119,7 @@ func (ec *executionContext) _BusinessFunction_realizes(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_realizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_realizes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12150,6 +15128,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_realizes(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_realizes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12163,7 +15152,8 @@ func (ec *executionContext) _BusinessFunction_supportedBy(ctx context.Context, f
 			return ec.fieldContext_BusinessFunction_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -12173,7 +15163,7 @@ func (ec *executionContext) _BusinessFunction_supportedBy(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12182,6 +15172,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_supportedBy(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12195,7 +15196,8 @@ func (ec *executionContext) _BusinessFunction_incurs(ctx context.Context, field 
 			return ec.fieldContext_BusinessFunction_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -12205,7 +15207,7 @@ func (ec *executionContext) _BusinessFunction_incurs(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12214,6 +15216,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_incurs(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12227,7 +15240,8 @@ func (ec *executionContext) _BusinessFunction_flowsTo(ctx context.Context, field
 			return ec.fieldContext_BusinessFunction_flowsTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FlowsTo(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.FlowsTo(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Flow) graphql.Marshaler {
@@ -12237,7 +15251,7 @@ func (ec *executionContext) _BusinessFunction_flowsTo(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_flowsTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_flowsTo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12246,6 +15260,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_flowsTo(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Flow(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_flowsTo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12259,7 +15284,8 @@ func (ec *executionContext) _BusinessFunction_flowsFrom(ctx context.Context, fie
 			return ec.fieldContext_BusinessFunction_flowsFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FlowsFrom(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.FlowsFrom(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Flow) graphql.Marshaler {
@@ -12269,7 +15295,7 @@ func (ec *executionContext) _BusinessFunction_flowsFrom(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_flowsFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_flowsFrom(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12278,6 +15304,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_flowsFrom(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Flow(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_flowsFrom_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12291,7 +15328,8 @@ func (ec *executionContext) _BusinessFunction_involved(ctx context.Context, fiel
 			return ec.fieldContext_BusinessFunction_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -12301,7 +15339,7 @@ func (ec *executionContext) _BusinessFunction_involved(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12310,6 +15348,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_involved(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12323,7 +15372,8 @@ func (ec *executionContext) _BusinessFunction_measuredBy(ctx context.Context, fi
 			return ec.fieldContext_BusinessFunction_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -12333,7 +15383,7 @@ func (ec *executionContext) _BusinessFunction_measuredBy(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12342,6 +15392,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_measuredBy(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12355,7 +15416,8 @@ func (ec *executionContext) _BusinessFunction_locatedAt(ctx context.Context, fie
 			return ec.fieldContext_BusinessFunction_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -12365,7 +15427,7 @@ func (ec *executionContext) _BusinessFunction_locatedAt(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12374,6 +15436,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_locatedAt(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12387,7 +15460,8 @@ func (ec *executionContext) _BusinessFunction_processes(ctx context.Context, fie
 			return ec.fieldContext_BusinessFunction_processes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Processes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Processes(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Process) graphql.Marshaler {
@@ -12397,7 +15471,7 @@ func (ec *executionContext) _BusinessFunction_processes(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_processes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_processes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12406,6 +15480,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_processes(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Process(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_processes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12419,7 +15504,8 @@ func (ec *executionContext) _BusinessFunction_subFunctions(ctx context.Context, 
 			return ec.fieldContext_BusinessFunction_subFunctions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SubFunctions(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SubFunctions(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*BusinessFunction) graphql.Marshaler {
@@ -12429,7 +15515,7 @@ func (ec *executionContext) _BusinessFunction_subFunctions(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BusinessFunction_subFunctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BusinessFunction_subFunctions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BusinessFunction",
 		Field:      field,
@@ -12438,6 +15524,17 @@ func (ec *executionContext) fieldContext_BusinessFunction_subFunctions(_ context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_BusinessFunction(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessFunction_subFunctions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12947,7 +16044,7 @@ func (ec *executionContext) _Capability_outgoing(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -12991,7 +16088,7 @@ func (ec *executionContext) _Capability_incoming(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -13198,7 +16295,8 @@ func (ec *executionContext) _Capability_partOf(ctx context.Context, field graphq
 			return ec.fieldContext_Capability_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Capability) graphql.Marshaler {
@@ -13208,7 +16306,7 @@ func (ec *executionContext) _Capability_partOf(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13217,6 +16315,17 @@ func (ec *executionContext) fieldContext_Capability_partOf(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Capability(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13230,7 +16339,8 @@ func (ec *executionContext) _Capability_parts(ctx context.Context, field graphql
 			return ec.fieldContext_Capability_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Capability) graphql.Marshaler {
@@ -13240,7 +16350,7 @@ func (ec *executionContext) _Capability_parts(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13249,6 +16359,17 @@ func (ec *executionContext) fieldContext_Capability_parts(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Capability(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13262,7 +16383,8 @@ func (ec *executionContext) _Capability_realizes(ctx context.Context, field grap
 			return ec.fieldContext_Capability_realizes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Realizes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Realizes(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -13272,7 +16394,7 @@ func (ec *executionContext) _Capability_realizes(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_realizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_realizes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13281,6 +16403,17 @@ func (ec *executionContext) fieldContext_Capability_realizes(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_realizes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13294,7 +16427,8 @@ func (ec *executionContext) _Capability_supports(ctx context.Context, field grap
 			return ec.fieldContext_Capability_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -13304,7 +16438,7 @@ func (ec *executionContext) _Capability_supports(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13313,6 +16447,17 @@ func (ec *executionContext) fieldContext_Capability_supports(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13326,7 +16471,8 @@ func (ec *executionContext) _Capability_supportedBy(ctx context.Context, field g
 			return ec.fieldContext_Capability_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -13336,7 +16482,7 @@ func (ec *executionContext) _Capability_supportedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13345,6 +16491,17 @@ func (ec *executionContext) fieldContext_Capability_supportedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13358,7 +16515,8 @@ func (ec *executionContext) _Capability_incurs(ctx context.Context, field graphq
 			return ec.fieldContext_Capability_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -13368,7 +16526,7 @@ func (ec *executionContext) _Capability_incurs(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13377,6 +16535,17 @@ func (ec *executionContext) fieldContext_Capability_incurs(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13390,7 +16559,8 @@ func (ec *executionContext) _Capability_suppliedBy(ctx context.Context, field gr
 			return ec.fieldContext_Capability_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -13400,7 +16570,7 @@ func (ec *executionContext) _Capability_suppliedBy(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13409,6 +16579,17 @@ func (ec *executionContext) fieldContext_Capability_suppliedBy(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13422,7 +16603,8 @@ func (ec *executionContext) _Capability_involved(ctx context.Context, field grap
 			return ec.fieldContext_Capability_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -13432,7 +16614,7 @@ func (ec *executionContext) _Capability_involved(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13441,6 +16623,17 @@ func (ec *executionContext) fieldContext_Capability_involved(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13454,7 +16647,8 @@ func (ec *executionContext) _Capability_measuredBy(ctx context.Context, field gr
 			return ec.fieldContext_Capability_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -13464,7 +16658,7 @@ func (ec *executionContext) _Capability_measuredBy(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Capability_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Capability_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Capability",
 		Field:      field,
@@ -13473,6 +16667,17 @@ func (ec *executionContext) fieldContext_Capability_measuredBy(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Capability_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13965,7 +17170,7 @@ func (ec *executionContext) _Channel_outgoing(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -14009,7 +17214,7 @@ func (ec *executionContext) _Channel_incoming(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -14239,7 +17444,8 @@ func (ec *executionContext) _Channel_realizedBy(ctx context.Context, field graph
 			return ec.fieldContext_Channel_realizedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RealizedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RealizedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -14249,7 +17455,7 @@ func (ec *executionContext) _Channel_realizedBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_realizedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_realizedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14258,6 +17464,17 @@ func (ec *executionContext) fieldContext_Channel_realizedBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_realizedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14271,7 +17488,8 @@ func (ec *executionContext) _Channel_supportedBy(ctx context.Context, field grap
 			return ec.fieldContext_Channel_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Technology) graphql.Marshaler {
@@ -14281,7 +17499,7 @@ func (ec *executionContext) _Channel_supportedBy(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14290,6 +17508,17 @@ func (ec *executionContext) fieldContext_Channel_supportedBy(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Technology(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14303,7 +17532,8 @@ func (ec *executionContext) _Channel_delivers(ctx context.Context, field graphql
 			return ec.fieldContext_Channel_delivers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Delivers(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Delivers(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -14313,7 +17543,7 @@ func (ec *executionContext) _Channel_delivers(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_delivers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_delivers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14322,6 +17552,17 @@ func (ec *executionContext) fieldContext_Channel_delivers(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_delivers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14335,7 +17576,8 @@ func (ec *executionContext) _Channel_targets(ctx context.Context, field graphql.
 			return ec.fieldContext_Channel_targets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Targets(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Targets(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*CustomerSegment) graphql.Marshaler {
@@ -14345,7 +17587,7 @@ func (ec *executionContext) _Channel_targets(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14354,6 +17596,17 @@ func (ec *executionContext) fieldContext_Channel_targets(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerSegment(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14367,7 +17620,8 @@ func (ec *executionContext) _Channel_generates(ctx context.Context, field graphq
 			return ec.fieldContext_Channel_generates(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Generates(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Generates(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
@@ -14377,7 +17631,7 @@ func (ec *executionContext) _Channel_generates(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_generates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_generates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14386,6 +17640,17 @@ func (ec *executionContext) fieldContext_Channel_generates(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_generates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14399,7 +17664,8 @@ func (ec *executionContext) _Channel_incurs(ctx context.Context, field graphql.C
 			return ec.fieldContext_Channel_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -14409,7 +17675,7 @@ func (ec *executionContext) _Channel_incurs(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14418,6 +17684,17 @@ func (ec *executionContext) fieldContext_Channel_incurs(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14431,7 +17708,8 @@ func (ec *executionContext) _Channel_suppliedBy(ctx context.Context, field graph
 			return ec.fieldContext_Channel_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -14441,7 +17719,7 @@ func (ec *executionContext) _Channel_suppliedBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14450,6 +17728,17 @@ func (ec *executionContext) fieldContext_Channel_suppliedBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14463,7 +17752,8 @@ func (ec *executionContext) _Channel_involved(ctx context.Context, field graphql
 			return ec.fieldContext_Channel_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -14473,7 +17763,7 @@ func (ec *executionContext) _Channel_involved(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14482,6 +17772,17 @@ func (ec *executionContext) fieldContext_Channel_involved(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14495,7 +17796,8 @@ func (ec *executionContext) _Channel_measuredBy(ctx context.Context, field graph
 			return ec.fieldContext_Channel_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -14505,7 +17807,7 @@ func (ec *executionContext) _Channel_measuredBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14514,6 +17816,17 @@ func (ec *executionContext) fieldContext_Channel_measuredBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14527,7 +17840,8 @@ func (ec *executionContext) _Channel_locatedAt(ctx context.Context, field graphq
 			return ec.fieldContext_Channel_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -14537,7 +17851,7 @@ func (ec *executionContext) _Channel_locatedAt(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Channel_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Channel_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
@@ -14546,6 +17860,17 @@ func (ec *executionContext) fieldContext_Channel_locatedAt(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14767,7 +18092,7 @@ func (ec *executionContext) _Cost_outgoing(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -14811,7 +18136,7 @@ func (ec *executionContext) _Cost_incoming(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -15064,7 +18389,8 @@ func (ec *executionContext) _Cost_incurredBy(ctx context.Context, field graphql.
 			return ec.fieldContext_Cost_incurredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.IncurredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.IncurredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -15074,7 +18400,7 @@ func (ec *executionContext) _Cost_incurredBy(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Cost_incurredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Cost_incurredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Cost",
 		Field:      field,
@@ -15083,6 +18409,17 @@ func (ec *executionContext) fieldContext_Cost_incurredBy(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cost_incurredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15096,7 +18433,8 @@ func (ec *executionContext) _Cost_involved(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Cost_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -15106,7 +18444,7 @@ func (ec *executionContext) _Cost_involved(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Cost_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Cost_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Cost",
 		Field:      field,
@@ -15115,6 +18453,17 @@ func (ec *executionContext) fieldContext_Cost_involved(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cost_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15128,7 +18477,8 @@ func (ec *executionContext) _Cost_measuredBy(ctx context.Context, field graphql.
 			return ec.fieldContext_Cost_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -15138,7 +18488,7 @@ func (ec *executionContext) _Cost_measuredBy(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Cost_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Cost_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Cost",
 		Field:      field,
@@ -15147,6 +18497,17 @@ func (ec *executionContext) fieldContext_Cost_measuredBy(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cost_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15368,7 +18729,7 @@ func (ec *executionContext) _CustomerRelationship_outgoing(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -15412,7 +18773,7 @@ func (ec *executionContext) _CustomerRelationship_incoming(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -15619,7 +18980,8 @@ func (ec *executionContext) _CustomerRelationship_realizedBy(ctx context.Context
 			return ec.fieldContext_CustomerRelationship_realizedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RealizedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RealizedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -15629,7 +18991,7 @@ func (ec *executionContext) _CustomerRelationship_realizedBy(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerRelationship_realizedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerRelationship_realizedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerRelationship",
 		Field:      field,
@@ -15638,6 +19000,17 @@ func (ec *executionContext) fieldContext_CustomerRelationship_realizedBy(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_realizedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15651,7 +19024,8 @@ func (ec *executionContext) _CustomerRelationship_targets(ctx context.Context, f
 			return ec.fieldContext_CustomerRelationship_targets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Targets(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Targets(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*CustomerSegment) graphql.Marshaler {
@@ -15661,7 +19035,7 @@ func (ec *executionContext) _CustomerRelationship_targets(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerRelationship_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerRelationship_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerRelationship",
 		Field:      field,
@@ -15670,6 +19044,17 @@ func (ec *executionContext) fieldContext_CustomerRelationship_targets(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerSegment(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15683,7 +19068,8 @@ func (ec *executionContext) _CustomerRelationship_incurs(ctx context.Context, fi
 			return ec.fieldContext_CustomerRelationship_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -15693,7 +19079,7 @@ func (ec *executionContext) _CustomerRelationship_incurs(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerRelationship_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerRelationship_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerRelationship",
 		Field:      field,
@@ -15702,6 +19088,17 @@ func (ec *executionContext) fieldContext_CustomerRelationship_incurs(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15715,7 +19112,8 @@ func (ec *executionContext) _CustomerRelationship_involved(ctx context.Context, 
 			return ec.fieldContext_CustomerRelationship_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -15725,7 +19123,7 @@ func (ec *executionContext) _CustomerRelationship_involved(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerRelationship_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerRelationship_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerRelationship",
 		Field:      field,
@@ -15734,6 +19132,17 @@ func (ec *executionContext) fieldContext_CustomerRelationship_involved(_ context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15747,7 +19156,8 @@ func (ec *executionContext) _CustomerRelationship_measuredBy(ctx context.Context
 			return ec.fieldContext_CustomerRelationship_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -15757,7 +19167,7 @@ func (ec *executionContext) _CustomerRelationship_measuredBy(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerRelationship_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerRelationship_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerRelationship",
 		Field:      field,
@@ -15766,6 +19176,17 @@ func (ec *executionContext) fieldContext_CustomerRelationship_measuredBy(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerRelationship_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15987,7 +19408,7 @@ func (ec *executionContext) _CustomerSegment_outgoing(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -16031,7 +19452,7 @@ func (ec *executionContext) _CustomerSegment_incoming(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -16238,7 +19659,8 @@ func (ec *executionContext) _CustomerSegment_partOf(ctx context.Context, field g
 			return ec.fieldContext_CustomerSegment_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*CustomerSegment) graphql.Marshaler {
@@ -16248,7 +19670,7 @@ func (ec *executionContext) _CustomerSegment_partOf(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16257,6 +19679,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_partOf(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerSegment(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16270,7 +19703,8 @@ func (ec *executionContext) _CustomerSegment_parts(ctx context.Context, field gr
 			return ec.fieldContext_CustomerSegment_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*CustomerSegment) graphql.Marshaler {
@@ -16280,7 +19714,7 @@ func (ec *executionContext) _CustomerSegment_parts(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16289,6 +19723,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_parts(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerSegment(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16302,7 +19747,8 @@ func (ec *executionContext) _CustomerSegment_targetedBy(ctx context.Context, fie
 			return ec.fieldContext_CustomerSegment_targetedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TargetedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.TargetedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -16312,7 +19758,7 @@ func (ec *executionContext) _CustomerSegment_targetedBy(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_targetedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_targetedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16321,6 +19767,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_targetedBy(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_targetedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16334,7 +19791,8 @@ func (ec *executionContext) _CustomerSegment_generates(ctx context.Context, fiel
 			return ec.fieldContext_CustomerSegment_generates(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Generates(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Generates(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
@@ -16344,7 +19802,7 @@ func (ec *executionContext) _CustomerSegment_generates(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_generates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_generates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16353,6 +19811,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_generates(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_generates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16366,7 +19835,8 @@ func (ec *executionContext) _CustomerSegment_involved(ctx context.Context, field
 			return ec.fieldContext_CustomerSegment_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -16376,7 +19846,7 @@ func (ec *executionContext) _CustomerSegment_involved(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16385,6 +19855,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_involved(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16398,7 +19879,8 @@ func (ec *executionContext) _CustomerSegment_measuredBy(ctx context.Context, fie
 			return ec.fieldContext_CustomerSegment_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -16408,7 +19890,7 @@ func (ec *executionContext) _CustomerSegment_measuredBy(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CustomerSegment_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CustomerSegment_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerSegment",
 		Field:      field,
@@ -16417,6 +19899,17 @@ func (ec *executionContext) fieldContext_CustomerSegment_measuredBy(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CustomerSegment_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18626,7 +22119,7 @@ func (ec *executionContext) _KPI_outgoing(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -18670,7 +22163,7 @@ func (ec *executionContext) _KPI_incoming(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -18946,7 +22439,8 @@ func (ec *executionContext) _KPI_involved(ctx context.Context, field graphql.Col
 			return ec.fieldContext_KPI_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -18956,7 +22450,7 @@ func (ec *executionContext) _KPI_involved(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KPI_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KPI_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KPI",
 		Field:      field,
@@ -18965,6 +22459,17 @@ func (ec *executionContext) fieldContext_KPI_involved(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KPI_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18978,7 +22483,8 @@ func (ec *executionContext) _KPI_measures(ctx context.Context, field graphql.Col
 			return ec.fieldContext_KPI_measures(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Measures(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Measures(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -18988,7 +22494,7 @@ func (ec *executionContext) _KPI_measures(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KPI_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KPI_measures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KPI",
 		Field:      field,
@@ -18997,6 +22503,17 @@ func (ec *executionContext) fieldContext_KPI_measures(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KPI_measures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19218,7 +22735,7 @@ func (ec *executionContext) _KeyActivity_outgoing(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -19262,7 +22779,7 @@ func (ec *executionContext) _KeyActivity_incoming(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -19469,7 +22986,8 @@ func (ec *executionContext) _KeyActivity_realizedBy(ctx context.Context, field g
 			return ec.fieldContext_KeyActivity_realizedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RealizedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RealizedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -19479,7 +22997,7 @@ func (ec *executionContext) _KeyActivity_realizedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_realizedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_realizedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19488,6 +23006,17 @@ func (ec *executionContext) fieldContext_KeyActivity_realizedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_realizedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19501,7 +23030,8 @@ func (ec *executionContext) _KeyActivity_supports(ctx context.Context, field gra
 			return ec.fieldContext_KeyActivity_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -19511,7 +23041,7 @@ func (ec *executionContext) _KeyActivity_supports(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19520,6 +23050,17 @@ func (ec *executionContext) fieldContext_KeyActivity_supports(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19533,7 +23074,8 @@ func (ec *executionContext) _KeyActivity_supportedBy(ctx context.Context, field 
 			return ec.fieldContext_KeyActivity_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -19543,7 +23085,7 @@ func (ec *executionContext) _KeyActivity_supportedBy(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19552,6 +23094,17 @@ func (ec *executionContext) fieldContext_KeyActivity_supportedBy(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19565,7 +23118,8 @@ func (ec *executionContext) _KeyActivity_incurs(ctx context.Context, field graph
 			return ec.fieldContext_KeyActivity_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -19575,7 +23129,7 @@ func (ec *executionContext) _KeyActivity_incurs(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19584,6 +23138,17 @@ func (ec *executionContext) fieldContext_KeyActivity_incurs(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19597,7 +23162,8 @@ func (ec *executionContext) _KeyActivity_suppliedBy(ctx context.Context, field g
 			return ec.fieldContext_KeyActivity_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -19607,7 +23173,7 @@ func (ec *executionContext) _KeyActivity_suppliedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19616,6 +23182,17 @@ func (ec *executionContext) fieldContext_KeyActivity_suppliedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19629,7 +23206,8 @@ func (ec *executionContext) _KeyActivity_involved(ctx context.Context, field gra
 			return ec.fieldContext_KeyActivity_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -19639,7 +23217,7 @@ func (ec *executionContext) _KeyActivity_involved(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19648,6 +23226,17 @@ func (ec *executionContext) fieldContext_KeyActivity_involved(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19661,7 +23250,8 @@ func (ec *executionContext) _KeyActivity_measuredBy(ctx context.Context, field g
 			return ec.fieldContext_KeyActivity_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -19671,7 +23261,7 @@ func (ec *executionContext) _KeyActivity_measuredBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyActivity_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyActivity_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyActivity",
 		Field:      field,
@@ -19680,6 +23270,17 @@ func (ec *executionContext) fieldContext_KeyActivity_measuredBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyActivity_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19901,7 +23502,7 @@ func (ec *executionContext) _KeyPartner_outgoing(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -19945,7 +23546,7 @@ func (ec *executionContext) _KeyPartner_incoming(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -20152,7 +23753,8 @@ func (ec *executionContext) _KeyPartner_incurs(ctx context.Context, field graphq
 			return ec.fieldContext_KeyPartner_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -20162,7 +23764,7 @@ func (ec *executionContext) _KeyPartner_incurs(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20171,6 +23773,17 @@ func (ec *executionContext) fieldContext_KeyPartner_incurs(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20184,7 +23797,8 @@ func (ec *executionContext) _KeyPartner_supplies(ctx context.Context, field grap
 			return ec.fieldContext_KeyPartner_supplies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supplies(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supplies(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -20194,7 +23808,7 @@ func (ec *executionContext) _KeyPartner_supplies(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_supplies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_supplies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20203,6 +23817,17 @@ func (ec *executionContext) fieldContext_KeyPartner_supplies(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_supplies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20216,7 +23841,8 @@ func (ec *executionContext) _KeyPartner_involvedIn(ctx context.Context, field gr
 			return ec.fieldContext_KeyPartner_involvedIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InvolvedIn(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InvolvedIn(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -20226,7 +23852,7 @@ func (ec *executionContext) _KeyPartner_involvedIn(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_involvedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_involvedIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20235,6 +23861,17 @@ func (ec *executionContext) fieldContext_KeyPartner_involvedIn(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_involvedIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20248,7 +23885,8 @@ func (ec *executionContext) _KeyPartner_involved(ctx context.Context, field grap
 			return ec.fieldContext_KeyPartner_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -20258,7 +23896,7 @@ func (ec *executionContext) _KeyPartner_involved(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20267,6 +23905,17 @@ func (ec *executionContext) fieldContext_KeyPartner_involved(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20280,7 +23929,8 @@ func (ec *executionContext) _KeyPartner_measuredBy(ctx context.Context, field gr
 			return ec.fieldContext_KeyPartner_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -20290,7 +23940,7 @@ func (ec *executionContext) _KeyPartner_measuredBy(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20299,6 +23949,17 @@ func (ec *executionContext) fieldContext_KeyPartner_measuredBy(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20312,7 +23973,8 @@ func (ec *executionContext) _KeyPartner_locatedAt(ctx context.Context, field gra
 			return ec.fieldContext_KeyPartner_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -20322,7 +23984,7 @@ func (ec *executionContext) _KeyPartner_locatedAt(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyPartner_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyPartner_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyPartner",
 		Field:      field,
@@ -20331,6 +23993,17 @@ func (ec *executionContext) fieldContext_KeyPartner_locatedAt(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyPartner_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20552,7 +24225,7 @@ func (ec *executionContext) _KeyResource_outgoing(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -20596,7 +24269,7 @@ func (ec *executionContext) _KeyResource_incoming(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -20803,7 +24476,8 @@ func (ec *executionContext) _KeyResource_realizedBy(ctx context.Context, field g
 			return ec.fieldContext_KeyResource_realizedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RealizedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RealizedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -20813,7 +24487,7 @@ func (ec *executionContext) _KeyResource_realizedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_realizedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_realizedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20822,6 +24496,17 @@ func (ec *executionContext) fieldContext_KeyResource_realizedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_realizedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20835,7 +24520,8 @@ func (ec *executionContext) _KeyResource_supports(ctx context.Context, field gra
 			return ec.fieldContext_KeyResource_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -20845,7 +24531,7 @@ func (ec *executionContext) _KeyResource_supports(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20854,6 +24540,17 @@ func (ec *executionContext) fieldContext_KeyResource_supports(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20867,7 +24564,8 @@ func (ec *executionContext) _KeyResource_incurs(ctx context.Context, field graph
 			return ec.fieldContext_KeyResource_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -20877,7 +24575,7 @@ func (ec *executionContext) _KeyResource_incurs(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20886,6 +24584,17 @@ func (ec *executionContext) fieldContext_KeyResource_incurs(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20899,7 +24608,8 @@ func (ec *executionContext) _KeyResource_suppliedBy(ctx context.Context, field g
 			return ec.fieldContext_KeyResource_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -20909,7 +24619,7 @@ func (ec *executionContext) _KeyResource_suppliedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20918,6 +24628,17 @@ func (ec *executionContext) fieldContext_KeyResource_suppliedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20931,7 +24652,8 @@ func (ec *executionContext) _KeyResource_involved(ctx context.Context, field gra
 			return ec.fieldContext_KeyResource_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -20941,7 +24663,7 @@ func (ec *executionContext) _KeyResource_involved(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20950,6 +24672,17 @@ func (ec *executionContext) fieldContext_KeyResource_involved(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20963,7 +24696,8 @@ func (ec *executionContext) _KeyResource_measuredBy(ctx context.Context, field g
 			return ec.fieldContext_KeyResource_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -20973,7 +24707,7 @@ func (ec *executionContext) _KeyResource_measuredBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -20982,6 +24716,17 @@ func (ec *executionContext) fieldContext_KeyResource_measuredBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20995,7 +24740,8 @@ func (ec *executionContext) _KeyResource_locatedAt(ctx context.Context, field gr
 			return ec.fieldContext_KeyResource_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -21005,7 +24751,7 @@ func (ec *executionContext) _KeyResource_locatedAt(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_KeyResource_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_KeyResource_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "KeyResource",
 		Field:      field,
@@ -21014,6 +24760,17 @@ func (ec *executionContext) fieldContext_KeyResource_locatedAt(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyResource_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21488,7 +25245,7 @@ func (ec *executionContext) _Location_outgoing(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -21532,7 +25289,7 @@ func (ec *executionContext) _Location_incoming(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -21739,7 +25496,8 @@ func (ec *executionContext) _Location_partOf(ctx context.Context, field graphql.
 			return ec.fieldContext_Location_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -21749,7 +25507,7 @@ func (ec *executionContext) _Location_partOf(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Location_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Location_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Location",
 		Field:      field,
@@ -21758,6 +25516,17 @@ func (ec *executionContext) fieldContext_Location_partOf(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21771,7 +25540,8 @@ func (ec *executionContext) _Location_parts(ctx context.Context, field graphql.C
 			return ec.fieldContext_Location_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -21781,7 +25551,7 @@ func (ec *executionContext) _Location_parts(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Location_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Location_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Location",
 		Field:      field,
@@ -21790,6 +25560,17 @@ func (ec *executionContext) fieldContext_Location_parts(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21803,7 +25584,8 @@ func (ec *executionContext) _Location_involved(ctx context.Context, field graphq
 			return ec.fieldContext_Location_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -21813,7 +25595,7 @@ func (ec *executionContext) _Location_involved(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Location_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Location_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Location",
 		Field:      field,
@@ -21822,6 +25604,17 @@ func (ec *executionContext) fieldContext_Location_involved(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21835,7 +25628,8 @@ func (ec *executionContext) _Location_measuredBy(ctx context.Context, field grap
 			return ec.fieldContext_Location_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -21845,7 +25639,7 @@ func (ec *executionContext) _Location_measuredBy(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Location_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Location_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Location",
 		Field:      field,
@@ -21854,6 +25648,17 @@ func (ec *executionContext) fieldContext_Location_measuredBy(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21867,7 +25672,8 @@ func (ec *executionContext) _Location_locatedHere(ctx context.Context, field gra
 			return ec.fieldContext_Location_locatedHere(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedHere(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedHere(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -21877,7 +25683,7 @@ func (ec *executionContext) _Location_locatedHere(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Location_locatedHere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Location_locatedHere(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Location",
 		Field:      field,
@@ -21886,6 +25692,17 @@ func (ec *executionContext) fieldContext_Location_locatedHere(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_locatedHere_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22813,7 +26630,7 @@ func (ec *executionContext) _OrgUnit_outgoing(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -22857,7 +26674,7 @@ func (ec *executionContext) _OrgUnit_incoming(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -23064,7 +26881,8 @@ func (ec *executionContext) _OrgUnit_partOf(ctx context.Context, field graphql.C
 			return ec.fieldContext_OrgUnit_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*OrgUnit) graphql.Marshaler {
@@ -23074,7 +26892,7 @@ func (ec *executionContext) _OrgUnit_partOf(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23083,6 +26901,17 @@ func (ec *executionContext) fieldContext_OrgUnit_partOf(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23096,7 +26925,8 @@ func (ec *executionContext) _OrgUnit_parts(ctx context.Context, field graphql.Co
 			return ec.fieldContext_OrgUnit_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -23106,7 +26936,7 @@ func (ec *executionContext) _OrgUnit_parts(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23115,6 +26945,17 @@ func (ec *executionContext) fieldContext_OrgUnit_parts(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23128,7 +26969,8 @@ func (ec *executionContext) _OrgUnit_incurs(ctx context.Context, field graphql.C
 			return ec.fieldContext_OrgUnit_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -23138,7 +26980,7 @@ func (ec *executionContext) _OrgUnit_incurs(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23147,6 +26989,17 @@ func (ec *executionContext) fieldContext_OrgUnit_incurs(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23160,7 +27013,8 @@ func (ec *executionContext) _OrgUnit_involvedIn(ctx context.Context, field graph
 			return ec.fieldContext_OrgUnit_involvedIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InvolvedIn(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InvolvedIn(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -23170,7 +27024,7 @@ func (ec *executionContext) _OrgUnit_involvedIn(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_involvedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_involvedIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23179,6 +27033,17 @@ func (ec *executionContext) fieldContext_OrgUnit_involvedIn(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_involvedIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23192,7 +27057,8 @@ func (ec *executionContext) _OrgUnit_involved(ctx context.Context, field graphql
 			return ec.fieldContext_OrgUnit_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -23202,7 +27068,7 @@ func (ec *executionContext) _OrgUnit_involved(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23211,6 +27077,17 @@ func (ec *executionContext) fieldContext_OrgUnit_involved(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23224,7 +27101,8 @@ func (ec *executionContext) _OrgUnit_measuredBy(ctx context.Context, field graph
 			return ec.fieldContext_OrgUnit_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -23234,7 +27112,7 @@ func (ec *executionContext) _OrgUnit_measuredBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23243,6 +27121,17 @@ func (ec *executionContext) fieldContext_OrgUnit_measuredBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23256,7 +27145,8 @@ func (ec *executionContext) _OrgUnit_reportsTo(ctx context.Context, field graphq
 			return ec.fieldContext_OrgUnit_reportsTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReportsTo(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.ReportsTo(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -23266,7 +27156,7 @@ func (ec *executionContext) _OrgUnit_reportsTo(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_reportsTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_reportsTo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23275,6 +27165,17 @@ func (ec *executionContext) fieldContext_OrgUnit_reportsTo(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_reportsTo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23288,7 +27189,8 @@ func (ec *executionContext) _OrgUnit_reports(ctx context.Context, field graphql.
 			return ec.fieldContext_OrgUnit_reports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Reports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -23298,7 +27200,7 @@ func (ec *executionContext) _OrgUnit_reports(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23307,6 +27209,17 @@ func (ec *executionContext) fieldContext_OrgUnit_reports(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23320,7 +27233,8 @@ func (ec *executionContext) _OrgUnit_locatedAt(ctx context.Context, field graphq
 			return ec.fieldContext_OrgUnit_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -23330,7 +27244,7 @@ func (ec *executionContext) _OrgUnit_locatedAt(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23339,6 +27253,17 @@ func (ec *executionContext) fieldContext_OrgUnit_locatedAt(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23352,7 +27277,8 @@ func (ec *executionContext) _OrgUnit_roles(ctx context.Context, field graphql.Co
 			return ec.fieldContext_OrgUnit_roles(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Roles(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Roles(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Role) graphql.Marshaler {
@@ -23362,7 +27288,7 @@ func (ec *executionContext) _OrgUnit_roles(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_OrgUnit_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_OrgUnit_roles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
@@ -23371,6 +27297,17 @@ func (ec *executionContext) fieldContext_OrgUnit_roles(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Role(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgUnit_roles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23730,7 +27667,7 @@ func (ec *executionContext) _Process_outgoing(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -23774,7 +27711,7 @@ func (ec *executionContext) _Process_incoming(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -24004,7 +27941,8 @@ func (ec *executionContext) _Process_partOf(ctx context.Context, field graphql.C
 			return ec.fieldContext_Process_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -24014,7 +27952,7 @@ func (ec *executionContext) _Process_partOf(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24023,6 +27961,17 @@ func (ec *executionContext) fieldContext_Process_partOf(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24036,7 +27985,8 @@ func (ec *executionContext) _Process_parts(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Process_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Process) graphql.Marshaler {
@@ -24046,7 +27996,7 @@ func (ec *executionContext) _Process_parts(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24055,6 +28005,17 @@ func (ec *executionContext) fieldContext_Process_parts(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Process(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24068,7 +28029,8 @@ func (ec *executionContext) _Process_realizes(ctx context.Context, field graphql
 			return ec.fieldContext_Process_realizes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Realizes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Realizes(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -24078,7 +28040,7 @@ func (ec *executionContext) _Process_realizes(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_realizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_realizes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24087,6 +28049,17 @@ func (ec *executionContext) fieldContext_Process_realizes(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_realizes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24100,7 +28073,8 @@ func (ec *executionContext) _Process_supports(ctx context.Context, field graphql
 			return ec.fieldContext_Process_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Process) graphql.Marshaler {
@@ -24110,7 +28084,7 @@ func (ec *executionContext) _Process_supports(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24119,6 +28093,17 @@ func (ec *executionContext) fieldContext_Process_supports(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Process(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24132,7 +28117,8 @@ func (ec *executionContext) _Process_supportedBy(ctx context.Context, field grap
 			return ec.fieldContext_Process_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -24142,7 +28128,7 @@ func (ec *executionContext) _Process_supportedBy(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24151,6 +28137,17 @@ func (ec *executionContext) fieldContext_Process_supportedBy(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24164,7 +28161,8 @@ func (ec *executionContext) _Process_incurs(ctx context.Context, field graphql.C
 			return ec.fieldContext_Process_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -24174,7 +28172,7 @@ func (ec *executionContext) _Process_incurs(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24183,6 +28181,17 @@ func (ec *executionContext) fieldContext_Process_incurs(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24196,7 +28205,8 @@ func (ec *executionContext) _Process_suppliedBy(ctx context.Context, field graph
 			return ec.fieldContext_Process_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -24206,7 +28216,7 @@ func (ec *executionContext) _Process_suppliedBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24215,6 +28225,17 @@ func (ec *executionContext) fieldContext_Process_suppliedBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24228,7 +28249,8 @@ func (ec *executionContext) _Process_flowsTo(ctx context.Context, field graphql.
 			return ec.fieldContext_Process_flowsTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FlowsTo(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.FlowsTo(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Flow) graphql.Marshaler {
@@ -24238,7 +28260,7 @@ func (ec *executionContext) _Process_flowsTo(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_flowsTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_flowsTo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24247,6 +28269,17 @@ func (ec *executionContext) fieldContext_Process_flowsTo(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Flow(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_flowsTo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24260,7 +28293,8 @@ func (ec *executionContext) _Process_flowsFrom(ctx context.Context, field graphq
 			return ec.fieldContext_Process_flowsFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FlowsFrom(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.FlowsFrom(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Flow) graphql.Marshaler {
@@ -24270,7 +28304,7 @@ func (ec *executionContext) _Process_flowsFrom(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_flowsFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_flowsFrom(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24279,6 +28313,17 @@ func (ec *executionContext) fieldContext_Process_flowsFrom(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Flow(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_flowsFrom_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24292,7 +28337,8 @@ func (ec *executionContext) _Process_involved(ctx context.Context, field graphql
 			return ec.fieldContext_Process_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -24302,7 +28348,7 @@ func (ec *executionContext) _Process_involved(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24311,6 +28357,17 @@ func (ec *executionContext) fieldContext_Process_involved(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24324,7 +28381,8 @@ func (ec *executionContext) _Process_measuredBy(ctx context.Context, field graph
 			return ec.fieldContext_Process_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -24334,7 +28392,7 @@ func (ec *executionContext) _Process_measuredBy(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24343,6 +28401,17 @@ func (ec *executionContext) fieldContext_Process_measuredBy(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24356,7 +28425,8 @@ func (ec *executionContext) _Process_locatedAt(ctx context.Context, field graphq
 			return ec.fieldContext_Process_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -24366,7 +28436,7 @@ func (ec *executionContext) _Process_locatedAt(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Process_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Process_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Process",
 		Field:      field,
@@ -24375,6 +28445,17 @@ func (ec *executionContext) fieldContext_Process_locatedAt(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Process_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25553,7 +29634,7 @@ func (ec *executionContext) _RevenueStream_outgoing(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -25597,7 +29678,7 @@ func (ec *executionContext) _RevenueStream_incoming(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -25850,7 +29931,8 @@ func (ec *executionContext) _RevenueStream_generatedBy(ctx context.Context, fiel
 			return ec.fieldContext_RevenueStream_generatedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GeneratedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.GeneratedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -25860,7 +29942,7 @@ func (ec *executionContext) _RevenueStream_generatedBy(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevenueStream_generatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RevenueStream_generatedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevenueStream",
 		Field:      field,
@@ -25869,6 +29951,17 @@ func (ec *executionContext) fieldContext_RevenueStream_generatedBy(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RevenueStream_generatedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25882,7 +29975,8 @@ func (ec *executionContext) _RevenueStream_involved(ctx context.Context, field g
 			return ec.fieldContext_RevenueStream_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -25892,7 +29986,7 @@ func (ec *executionContext) _RevenueStream_involved(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevenueStream_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RevenueStream_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevenueStream",
 		Field:      field,
@@ -25901,6 +29995,17 @@ func (ec *executionContext) fieldContext_RevenueStream_involved(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RevenueStream_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25914,7 +30019,8 @@ func (ec *executionContext) _RevenueStream_measuredBy(ctx context.Context, field
 			return ec.fieldContext_RevenueStream_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -25924,7 +30030,7 @@ func (ec *executionContext) _RevenueStream_measuredBy(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevenueStream_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RevenueStream_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevenueStream",
 		Field:      field,
@@ -25933,6 +30039,17 @@ func (ec *executionContext) fieldContext_RevenueStream_measuredBy(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RevenueStream_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26154,7 +30271,7 @@ func (ec *executionContext) _Role_outgoing(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -26198,7 +30315,7 @@ func (ec *executionContext) _Role_incoming(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -26405,7 +30522,8 @@ func (ec *executionContext) _Role_partOf(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Role_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*OrgUnit) graphql.Marshaler {
@@ -26415,7 +30533,7 @@ func (ec *executionContext) _Role_partOf(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26424,6 +30542,17 @@ func (ec *executionContext) fieldContext_Role_partOf(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26437,7 +30566,8 @@ func (ec *executionContext) _Role_involvedIn(ctx context.Context, field graphql.
 			return ec.fieldContext_Role_involvedIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InvolvedIn(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InvolvedIn(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -26447,7 +30577,7 @@ func (ec *executionContext) _Role_involvedIn(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_involvedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_involvedIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26456,6 +30586,17 @@ func (ec *executionContext) fieldContext_Role_involvedIn(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_involvedIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26469,7 +30610,8 @@ func (ec *executionContext) _Role_involved(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Role_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -26479,7 +30621,7 @@ func (ec *executionContext) _Role_involved(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26488,6 +30630,17 @@ func (ec *executionContext) fieldContext_Role_involved(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26501,7 +30654,8 @@ func (ec *executionContext) _Role_measuredBy(ctx context.Context, field graphql.
 			return ec.fieldContext_Role_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -26511,7 +30665,7 @@ func (ec *executionContext) _Role_measuredBy(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26520,6 +30674,17 @@ func (ec *executionContext) fieldContext_Role_measuredBy(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26533,7 +30698,8 @@ func (ec *executionContext) _Role_reportsTo(ctx context.Context, field graphql.C
 			return ec.fieldContext_Role_reportsTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReportsTo(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.ReportsTo(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -26543,7 +30709,7 @@ func (ec *executionContext) _Role_reportsTo(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_reportsTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_reportsTo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26552,6 +30718,17 @@ func (ec *executionContext) fieldContext_Role_reportsTo(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_reportsTo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26565,7 +30742,8 @@ func (ec *executionContext) _Role_reports(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Role_reports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Reports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -26575,7 +30753,7 @@ func (ec *executionContext) _Role_reports(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Role_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Role_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Role",
 		Field:      field,
@@ -26584,6 +30762,17 @@ func (ec *executionContext) fieldContext_Role_reports(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27172,7 +31361,7 @@ func (ec *executionContext) _Stakeholder_outgoing(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -27216,7 +31405,7 @@ func (ec *executionContext) _Stakeholder_incoming(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -27446,7 +31635,8 @@ func (ec *executionContext) _Stakeholder_involvedIn(ctx context.Context, field g
 			return ec.fieldContext_Stakeholder_involvedIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InvolvedIn(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InvolvedIn(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -27456,7 +31646,7 @@ func (ec *executionContext) _Stakeholder_involvedIn(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Stakeholder_involvedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Stakeholder_involvedIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Stakeholder",
 		Field:      field,
@@ -27465,6 +31655,17 @@ func (ec *executionContext) fieldContext_Stakeholder_involvedIn(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_involvedIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27478,7 +31679,8 @@ func (ec *executionContext) _Stakeholder_measuredBy(ctx context.Context, field g
 			return ec.fieldContext_Stakeholder_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -27488,7 +31690,7 @@ func (ec *executionContext) _Stakeholder_measuredBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Stakeholder_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Stakeholder_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Stakeholder",
 		Field:      field,
@@ -27497,6 +31699,17 @@ func (ec *executionContext) fieldContext_Stakeholder_measuredBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28048,7 +32261,7 @@ func (ec *executionContext) _Technology_outgoing(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -28092,7 +32305,7 @@ func (ec *executionContext) _Technology_incoming(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -28299,7 +32512,8 @@ func (ec *executionContext) _Technology_partOf(ctx context.Context, field graphq
 			return ec.fieldContext_Technology_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Technology) graphql.Marshaler {
@@ -28309,7 +32523,7 @@ func (ec *executionContext) _Technology_partOf(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28318,6 +32532,17 @@ func (ec *executionContext) fieldContext_Technology_partOf(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Technology(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28331,7 +32556,8 @@ func (ec *executionContext) _Technology_parts(ctx context.Context, field graphql
 			return ec.fieldContext_Technology_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Technology) graphql.Marshaler {
@@ -28341,7 +32567,7 @@ func (ec *executionContext) _Technology_parts(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28350,6 +32576,17 @@ func (ec *executionContext) fieldContext_Technology_parts(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Technology(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28363,7 +32600,8 @@ func (ec *executionContext) _Technology_realizes(ctx context.Context, field grap
 			return ec.fieldContext_Technology_realizes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Realizes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Realizes(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -28373,7 +32611,7 @@ func (ec *executionContext) _Technology_realizes(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_realizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_realizes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28382,6 +32620,17 @@ func (ec *executionContext) fieldContext_Technology_realizes(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_realizes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28395,7 +32644,8 @@ func (ec *executionContext) _Technology_supports(ctx context.Context, field grap
 			return ec.fieldContext_Technology_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Supports(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -28405,7 +32655,7 @@ func (ec *executionContext) _Technology_supports(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28414,6 +32664,17 @@ func (ec *executionContext) fieldContext_Technology_supports(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28427,7 +32688,8 @@ func (ec *executionContext) _Technology_supportedBy(ctx context.Context, field g
 			return ec.fieldContext_Technology_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Technology) graphql.Marshaler {
@@ -28437,7 +32699,7 @@ func (ec *executionContext) _Technology_supportedBy(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28446,6 +32708,17 @@ func (ec *executionContext) fieldContext_Technology_supportedBy(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Technology(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28459,7 +32732,8 @@ func (ec *executionContext) _Technology_incurs(ctx context.Context, field graphq
 			return ec.fieldContext_Technology_incurs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Incurs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Incurs(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -28469,7 +32743,7 @@ func (ec *executionContext) _Technology_incurs(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_incurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_incurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28478,6 +32752,17 @@ func (ec *executionContext) fieldContext_Technology_incurs(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_incurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28491,7 +32776,8 @@ func (ec *executionContext) _Technology_suppliedBy(ctx context.Context, field gr
 			return ec.fieldContext_Technology_suppliedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SuppliedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SuppliedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Supply) graphql.Marshaler {
@@ -28501,7 +32787,7 @@ func (ec *executionContext) _Technology_suppliedBy(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_suppliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_suppliedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28510,6 +32796,17 @@ func (ec *executionContext) fieldContext_Technology_suppliedBy(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supply(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_suppliedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28523,7 +32820,8 @@ func (ec *executionContext) _Technology_involved(ctx context.Context, field grap
 			return ec.fieldContext_Technology_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -28533,7 +32831,7 @@ func (ec *executionContext) _Technology_involved(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28542,6 +32840,17 @@ func (ec *executionContext) fieldContext_Technology_involved(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28555,7 +32864,8 @@ func (ec *executionContext) _Technology_measuredBy(ctx context.Context, field gr
 			return ec.fieldContext_Technology_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -28565,7 +32875,7 @@ func (ec *executionContext) _Technology_measuredBy(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28574,6 +32884,17 @@ func (ec *executionContext) fieldContext_Technology_measuredBy(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28587,7 +32908,8 @@ func (ec *executionContext) _Technology_locatedAt(ctx context.Context, field gra
 			return ec.fieldContext_Technology_locatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LocatedAt(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.LocatedAt(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Location) graphql.Marshaler {
@@ -28597,7 +32919,7 @@ func (ec *executionContext) _Technology_locatedAt(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Technology_locatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Technology_locatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
@@ -28606,6 +32928,17 @@ func (ec *executionContext) fieldContext_Technology_locatedAt(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_locatedAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28827,7 +33160,7 @@ func (ec *executionContext) _ValueProposition_outgoing(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Outgoing(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -28871,7 +33204,7 @@ func (ec *executionContext) _ValueProposition_incoming(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType))
+			return obj.Incoming(ctx, fc.Args["types"].([]graph.RelType), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Relationship) graphql.Marshaler {
@@ -29078,7 +33411,8 @@ func (ec *executionContext) _ValueProposition_partOf(ctx context.Context, field 
 			return ec.fieldContext_ValueProposition_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartOf(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PartOf(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -29088,7 +33422,7 @@ func (ec *executionContext) _ValueProposition_partOf(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29097,6 +33431,17 @@ func (ec *executionContext) fieldContext_ValueProposition_partOf(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29110,7 +33455,8 @@ func (ec *executionContext) _ValueProposition_parts(ctx context.Context, field g
 			return ec.fieldContext_ValueProposition_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Parts(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -29120,7 +33466,7 @@ func (ec *executionContext) _ValueProposition_parts(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29129,6 +33475,17 @@ func (ec *executionContext) fieldContext_ValueProposition_parts(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29142,7 +33499,8 @@ func (ec *executionContext) _ValueProposition_realizedBy(ctx context.Context, fi
 			return ec.fieldContext_ValueProposition_realizedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RealizedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RealizedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -29152,7 +33510,7 @@ func (ec *executionContext) _ValueProposition_realizedBy(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_realizedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_realizedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29161,6 +33519,17 @@ func (ec *executionContext) fieldContext_ValueProposition_realizedBy(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_realizedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29174,7 +33543,8 @@ func (ec *executionContext) _ValueProposition_supportedBy(ctx context.Context, f
 			return ec.fieldContext_ValueProposition_supportedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SupportedBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SupportedBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
@@ -29184,7 +33554,7 @@ func (ec *executionContext) _ValueProposition_supportedBy(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_supportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_supportedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29193,6 +33563,17 @@ func (ec *executionContext) fieldContext_ValueProposition_supportedBy(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_supportedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29206,7 +33587,8 @@ func (ec *executionContext) _ValueProposition_deliveredBy(ctx context.Context, f
 			return ec.fieldContext_ValueProposition_deliveredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DeliveredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.DeliveredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Channel) graphql.Marshaler {
@@ -29216,7 +33598,7 @@ func (ec *executionContext) _ValueProposition_deliveredBy(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_deliveredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_deliveredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29225,6 +33607,17 @@ func (ec *executionContext) fieldContext_ValueProposition_deliveredBy(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Channel(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_deliveredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29238,7 +33631,8 @@ func (ec *executionContext) _ValueProposition_targets(ctx context.Context, field
 			return ec.fieldContext_ValueProposition_targets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Targets(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Targets(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*CustomerSegment) graphql.Marshaler {
@@ -29248,7 +33642,7 @@ func (ec *executionContext) _ValueProposition_targets(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29257,6 +33651,17 @@ func (ec *executionContext) fieldContext_ValueProposition_targets(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerSegment(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29270,7 +33675,8 @@ func (ec *executionContext) _ValueProposition_generates(ctx context.Context, fie
 			return ec.fieldContext_ValueProposition_generates(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Generates(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Generates(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
@@ -29280,7 +33686,7 @@ func (ec *executionContext) _ValueProposition_generates(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_generates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_generates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29289,6 +33695,17 @@ func (ec *executionContext) fieldContext_ValueProposition_generates(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_generates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29302,7 +33719,8 @@ func (ec *executionContext) _ValueProposition_involved(ctx context.Context, fiel
 			return ec.fieldContext_ValueProposition_involved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Involved(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Involved(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Involvement) graphql.Marshaler {
@@ -29312,7 +33730,7 @@ func (ec *executionContext) _ValueProposition_involved(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_involved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_involved(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29321,6 +33739,17 @@ func (ec *executionContext) fieldContext_ValueProposition_involved(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Involvement(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_involved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29334,7 +33763,8 @@ func (ec *executionContext) _ValueProposition_measuredBy(ctx context.Context, fi
 			return ec.fieldContext_ValueProposition_measuredBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MeasuredBy(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.MeasuredBy(ctx, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*KPI) graphql.Marshaler {
@@ -29344,7 +33774,7 @@ func (ec *executionContext) _ValueProposition_measuredBy(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ValueProposition_measuredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ValueProposition_measuredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ValueProposition",
 		Field:      field,
@@ -29353,6 +33783,17 @@ func (ec *executionContext) fieldContext_ValueProposition_measuredBy(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_KPI(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ValueProposition_measuredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

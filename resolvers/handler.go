@@ -83,6 +83,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	lim := opts.Limits.withDefaults()
 	srv.Use(shapeLimits{lim: lim})
 	srv.Use(&costLimit{max: lim.MaxComplexity})
+	srv.Use(requestMeter{})
 	srv.Use(errorCap{})
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	srv.Use(guard{store: store, open: opts.Auth == nil})

@@ -110,6 +110,7 @@ func checkBody(max int64, h http.Handler) http.Handler {
 			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 		h.ServeHTTP(w, r)
 	})
 }
@@ -130,13 +131,25 @@ func checkJSON(body []byte) *gqlerror.Error {
 	return codedError(CodeBadUserInput, "the request body is not valid JSON")
 }
 
-// requestScope gives each request its deadline and its database budget.
+// requestScope gives each request its deadline, its database budget and its meter (budget.go),
+// with the server's gate for heavy requests. A large body takes its weight on the gate before
+// gqlgen decodes it.
 func requestScope(lim Limits, h http.Handler) http.Handler {
+	g := newGate(lim.MaxConcurrentCost)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), lim.RequestTimeout)
 		defer cancel()
 		ctx = graph.WithBudget(ctx, graph.Budget{MaxRows: lim.MaxRows, MaxSessions: lim.MaxSessions})
-		h.ServeHTTP(w, r.WithContext(ctx))
+		m := &meter{lim: lim, gate: g}
+		defer m.release()
+		if bw := bodyWeight(r.ContentLength, g.capacity); bw > 0 {
+			if err := m.hold(ctx, bw); err != nil {
+				w.Header().Set("Retry-After", "1")
+				writeError(w, http.StatusServiceUnavailable, m.timeoutError())
+				return
+			}
+		}
+		h.ServeHTTP(w, r.WithContext(withMeter(ctx, m)))
 	})
 }
 

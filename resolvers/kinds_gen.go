@@ -84,13 +84,13 @@ func (o *ValueProposition) Model() string { return o.n.e.Model }
 func (o *ValueProposition) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *ValueProposition) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *ValueProposition) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *ValueProposition) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *ValueProposition) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -114,48 +114,48 @@ func (o *ValueProposition) Findings(ctx context.Context) ([]*Finding, error) {
 }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *ValueProposition) PartOf(ctx context.Context) ([]*ValueProposition, error) {
-	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *ValueProposition) PartOf(ctx context.Context, first *int) ([]*ValueProposition, error) {
+	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *ValueProposition) Parts(ctx context.Context) ([]*ValueProposition, error) {
-	return related[*ValueProposition](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *ValueProposition) Parts(ctx context.Context, first *int) ([]*ValueProposition, error) {
+	return related[*ValueProposition](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
-func (o *ValueProposition) RealizedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
+func (o *ValueProposition) RealizedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *ValueProposition) SupportedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *ValueProposition) SupportedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // DeliveredBy: Channels that deliver this value proposition (incoming DELIVERS).
-func (o *ValueProposition) DeliveredBy(ctx context.Context) ([]*Channel, error) {
-	return related[*Channel](ctx, o.n, graph.Incoming, graph.Delivers, "")
+func (o *ValueProposition) DeliveredBy(ctx context.Context, first *int) ([]*Channel, error) {
+	return related[*Channel](ctx, o.n, graph.Incoming, graph.Delivers, "", first)
 }
 
 // Targets: Customer segments this element is aimed at (TARGETS).
-func (o *ValueProposition) Targets(ctx context.Context) ([]*CustomerSegment, error) {
-	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "")
+func (o *ValueProposition) Targets(ctx context.Context, first *int) ([]*CustomerSegment, error) {
+	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "", first)
 }
 
 // Generates: Revenue streams this element earns (GENERATES).
-func (o *ValueProposition) Generates(ctx context.Context) ([]*RevenueStream, error) {
-	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "")
+func (o *ValueProposition) Generates(ctx context.Context, first *int) ([]*RevenueStream, error) {
+	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *ValueProposition) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *ValueProposition) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *ValueProposition) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *ValueProposition) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // CustomerSegment is the GraphQL object for elements of kind CustomerSegment.
@@ -191,13 +191,13 @@ func (o *CustomerSegment) Model() string { return o.n.e.Model }
 func (o *CustomerSegment) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *CustomerSegment) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *CustomerSegment) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *CustomerSegment) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *CustomerSegment) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -219,33 +219,33 @@ func (o *CustomerSegment) History(ctx context.Context, first *int) ([]*Change, e
 func (o *CustomerSegment) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *CustomerSegment) PartOf(ctx context.Context) ([]*CustomerSegment, error) {
-	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *CustomerSegment) PartOf(ctx context.Context, first *int) ([]*CustomerSegment, error) {
+	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *CustomerSegment) Parts(ctx context.Context) ([]*CustomerSegment, error) {
-	return related[*CustomerSegment](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *CustomerSegment) Parts(ctx context.Context, first *int) ([]*CustomerSegment, error) {
+	return related[*CustomerSegment](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // TargetedBy: Elements aimed at this segment (incoming TARGETS).
-func (o *CustomerSegment) TargetedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Targets, "")
+func (o *CustomerSegment) TargetedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Targets, "", first)
 }
 
 // Generates: Revenue streams this element earns (GENERATES).
-func (o *CustomerSegment) Generates(ctx context.Context) ([]*RevenueStream, error) {
-	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "")
+func (o *CustomerSegment) Generates(ctx context.Context, first *int) ([]*RevenueStream, error) {
+	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *CustomerSegment) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *CustomerSegment) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *CustomerSegment) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *CustomerSegment) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // Channel is the GraphQL object for elements of kind Channel.
@@ -281,13 +281,13 @@ func (o *Channel) Model() string { return o.n.e.Model }
 func (o *Channel) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Channel) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Channel) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Channel) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Channel) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -312,53 +312,53 @@ func (o *Channel) Findings(ctx context.Context) ([]*Finding, error) { return o.n
 func (o *Channel) ChannelType() *string { return propString(o.n, "channelType") }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
-func (o *Channel) RealizedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
+func (o *Channel) RealizedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *Channel) SupportedBy(ctx context.Context) ([]*Technology, error) {
-	return related[*Technology](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *Channel) SupportedBy(ctx context.Context, first *int) ([]*Technology, error) {
+	return related[*Technology](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Delivers: Value propositions this channel delivers (DELIVERS).
-func (o *Channel) Delivers(ctx context.Context) ([]*ValueProposition, error) {
-	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.Delivers, "")
+func (o *Channel) Delivers(ctx context.Context, first *int) ([]*ValueProposition, error) {
+	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.Delivers, "", first)
 }
 
 // Targets: Customer segments this element is aimed at (TARGETS).
-func (o *Channel) Targets(ctx context.Context) ([]*CustomerSegment, error) {
-	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "")
+func (o *Channel) Targets(ctx context.Context, first *int) ([]*CustomerSegment, error) {
+	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "", first)
 }
 
 // Generates: Revenue streams this element earns (GENERATES).
-func (o *Channel) Generates(ctx context.Context) ([]*RevenueStream, error) {
-	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "")
+func (o *Channel) Generates(ctx context.Context, first *int) ([]*RevenueStream, error) {
+	return related[*RevenueStream](ctx, o.n, graph.Outgoing, graph.Generates, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *Channel) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *Channel) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *Channel) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *Channel) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Channel) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Channel) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Channel) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Channel) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *Channel) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *Channel) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // CustomerRelationship is the GraphQL object for elements of kind CustomerRelationship.
@@ -394,13 +394,13 @@ func (o *CustomerRelationship) Model() string { return o.n.e.Model }
 func (o *CustomerRelationship) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *CustomerRelationship) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *CustomerRelationship) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *CustomerRelationship) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *CustomerRelationship) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -424,28 +424,28 @@ func (o *CustomerRelationship) Findings(ctx context.Context) ([]*Finding, error)
 }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
-func (o *CustomerRelationship) RealizedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
+func (o *CustomerRelationship) RealizedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "", first)
 }
 
 // Targets: Customer segments this element is aimed at (TARGETS).
-func (o *CustomerRelationship) Targets(ctx context.Context) ([]*CustomerSegment, error) {
-	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "")
+func (o *CustomerRelationship) Targets(ctx context.Context, first *int) ([]*CustomerSegment, error) {
+	return related[*CustomerSegment](ctx, o.n, graph.Outgoing, graph.Targets, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *CustomerRelationship) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *CustomerRelationship) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *CustomerRelationship) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *CustomerRelationship) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *CustomerRelationship) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *CustomerRelationship) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // RevenueStream is the GraphQL object for elements of kind RevenueStream.
@@ -481,13 +481,13 @@ func (o *RevenueStream) Model() string { return o.n.e.Model }
 func (o *RevenueStream) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *RevenueStream) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *RevenueStream) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *RevenueStream) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *RevenueStream) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -515,18 +515,18 @@ func (o *RevenueStream) RevenueType() *string { return propString(o.n, "revenueT
 func (o *RevenueStream) AnnualAmount() *float64 { return propFloat(o.n, "annualAmount") }
 
 // GeneratedBy: Elements that earn this revenue (incoming GENERATES).
-func (o *RevenueStream) GeneratedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Generates, "")
+func (o *RevenueStream) GeneratedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Generates, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *RevenueStream) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *RevenueStream) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *RevenueStream) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *RevenueStream) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // KeyResource is the GraphQL object for elements of kind KeyResource.
@@ -562,13 +562,13 @@ func (o *KeyResource) Model() string { return o.n.e.Model }
 func (o *KeyResource) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *KeyResource) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *KeyResource) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *KeyResource) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *KeyResource) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -590,38 +590,38 @@ func (o *KeyResource) History(ctx context.Context, first *int) ([]*Change, error
 func (o *KeyResource) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
-func (o *KeyResource) RealizedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
+func (o *KeyResource) RealizedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "", first)
 }
 
 // Supports: Elements this element supports (SUPPORTS).
-func (o *KeyResource) Supports(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "")
+func (o *KeyResource) Supports(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *KeyResource) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *KeyResource) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *KeyResource) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *KeyResource) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *KeyResource) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *KeyResource) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *KeyResource) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *KeyResource) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *KeyResource) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *KeyResource) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // KeyActivity is the GraphQL object for elements of kind KeyActivity.
@@ -657,13 +657,13 @@ func (o *KeyActivity) Model() string { return o.n.e.Model }
 func (o *KeyActivity) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *KeyActivity) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *KeyActivity) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *KeyActivity) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *KeyActivity) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -685,38 +685,38 @@ func (o *KeyActivity) History(ctx context.Context, first *int) ([]*Change, error
 func (o *KeyActivity) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // RealizedBy: Operating-model elements that implement this one (incoming REALIZES).
-func (o *KeyActivity) RealizedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "")
+func (o *KeyActivity) RealizedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Realizes, "", first)
 }
 
 // Supports: Elements this element supports (SUPPORTS).
-func (o *KeyActivity) Supports(ctx context.Context) ([]*ValueProposition, error) {
-	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.Supports, "")
+func (o *KeyActivity) Supports(ctx context.Context, first *int) ([]*ValueProposition, error) {
+	return related[*ValueProposition](ctx, o.n, graph.Outgoing, graph.Supports, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *KeyActivity) SupportedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *KeyActivity) SupportedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *KeyActivity) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *KeyActivity) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *KeyActivity) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *KeyActivity) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *KeyActivity) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *KeyActivity) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *KeyActivity) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *KeyActivity) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // KeyPartner is the GraphQL object for elements of kind KeyPartner.
@@ -752,13 +752,13 @@ func (o *KeyPartner) Model() string { return o.n.e.Model }
 func (o *KeyPartner) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *KeyPartner) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *KeyPartner) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *KeyPartner) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *KeyPartner) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -780,33 +780,33 @@ func (o *KeyPartner) History(ctx context.Context, first *int) ([]*Change, error)
 func (o *KeyPartner) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *KeyPartner) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *KeyPartner) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // Supplies: What this partner supplies, with share and substitutability (SUPPLIES).
-func (o *KeyPartner) Supplies(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.Supplies, newSupply)
+func (o *KeyPartner) Supplies(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.Supplies, first, newSupply)
 }
 
 // InvolvedIn: Elements this party is responsible for, with RACI (INVOLVED_IN).
-func (o *KeyPartner) InvolvedIn(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, newInvolvement)
+func (o *KeyPartner) InvolvedIn(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, first, newInvolvement)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *KeyPartner) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *KeyPartner) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *KeyPartner) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *KeyPartner) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *KeyPartner) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *KeyPartner) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // Cost is the GraphQL object for elements of kind Cost.
@@ -842,13 +842,13 @@ func (o *Cost) Model() string { return o.n.e.Model }
 func (o *Cost) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Cost) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Cost) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Cost) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Cost) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -876,18 +876,18 @@ func (o *Cost) CostType() *string { return propString(o.n, "costType") }
 func (o *Cost) AnnualAmount() *float64 { return propFloat(o.n, "annualAmount") }
 
 // IncurredBy: Elements that drive this cost (incoming INCURS).
-func (o *Cost) IncurredBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Incurs, "")
+func (o *Cost) IncurredBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Incurs, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Cost) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Cost) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Cost) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Cost) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // Process is the GraphQL object for elements of kind Process.
@@ -923,13 +923,13 @@ func (o *Process) Model() string { return o.n.e.Model }
 func (o *Process) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Process) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Process) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Process) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Process) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -954,63 +954,63 @@ func (o *Process) Findings(ctx context.Context) ([]*Finding, error) { return o.n
 func (o *Process) Tier() *int { return propInt(o.n, "tier") }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *Process) PartOf(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *Process) PartOf(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *Process) Parts(ctx context.Context) ([]*Process, error) {
-	return related[*Process](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *Process) Parts(ctx context.Context, first *int) ([]*Process, error) {
+	return related[*Process](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Realizes: Canvas elements this element implements (REALIZES).
-func (o *Process) Realizes(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "")
+func (o *Process) Realizes(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "", first)
 }
 
 // Supports: Elements this element supports (SUPPORTS).
-func (o *Process) Supports(ctx context.Context) ([]*Process, error) {
-	return related[*Process](ctx, o.n, graph.Outgoing, graph.Supports, "")
+func (o *Process) Supports(ctx context.Context, first *int) ([]*Process, error) {
+	return related[*Process](ctx, o.n, graph.Outgoing, graph.Supports, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *Process) SupportedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *Process) SupportedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *Process) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *Process) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *Process) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *Process) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // FlowsTo: Where work or material goes next (FLOWS_TO).
-func (o *Process) FlowsTo(ctx context.Context) ([]*Flow, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.FlowsTo, newFlow)
+func (o *Process) FlowsTo(ctx context.Context, first *int) ([]*Flow, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.FlowsTo, first, newFlow)
 }
 
 // FlowsFrom: Where work or material comes from (incoming FLOWS_TO).
-func (o *Process) FlowsFrom(ctx context.Context) ([]*Flow, error) {
-	return links(ctx, o.n, graph.Incoming, graph.FlowsTo, newFlow)
+func (o *Process) FlowsFrom(ctx context.Context, first *int) ([]*Flow, error) {
+	return links(ctx, o.n, graph.Incoming, graph.FlowsTo, first, newFlow)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Process) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Process) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Process) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Process) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *Process) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *Process) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // Capability is the GraphQL object for elements of kind Capability.
@@ -1046,13 +1046,13 @@ func (o *Capability) Model() string { return o.n.e.Model }
 func (o *Capability) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Capability) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Capability) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Capability) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Capability) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1074,48 +1074,48 @@ func (o *Capability) History(ctx context.Context, first *int) ([]*Change, error)
 func (o *Capability) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *Capability) PartOf(ctx context.Context) ([]*Capability, error) {
-	return related[*Capability](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *Capability) PartOf(ctx context.Context, first *int) ([]*Capability, error) {
+	return related[*Capability](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *Capability) Parts(ctx context.Context) ([]*Capability, error) {
-	return related[*Capability](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *Capability) Parts(ctx context.Context, first *int) ([]*Capability, error) {
+	return related[*Capability](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Realizes: Canvas elements this element implements (REALIZES).
-func (o *Capability) Realizes(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "")
+func (o *Capability) Realizes(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "", first)
 }
 
 // Supports: Elements this element supports (SUPPORTS).
-func (o *Capability) Supports(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "")
+func (o *Capability) Supports(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *Capability) SupportedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *Capability) SupportedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *Capability) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *Capability) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *Capability) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *Capability) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Capability) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Capability) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Capability) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Capability) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // Technology is the GraphQL object for elements of kind Technology.
@@ -1151,13 +1151,13 @@ func (o *Technology) Model() string { return o.n.e.Model }
 func (o *Technology) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Technology) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Technology) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Technology) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Technology) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1179,53 +1179,53 @@ func (o *Technology) History(ctx context.Context, first *int) ([]*Change, error)
 func (o *Technology) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *Technology) PartOf(ctx context.Context) ([]*Technology, error) {
-	return related[*Technology](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *Technology) PartOf(ctx context.Context, first *int) ([]*Technology, error) {
+	return related[*Technology](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *Technology) Parts(ctx context.Context) ([]*Technology, error) {
-	return related[*Technology](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *Technology) Parts(ctx context.Context, first *int) ([]*Technology, error) {
+	return related[*Technology](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Realizes: Canvas elements this element implements (REALIZES).
-func (o *Technology) Realizes(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "")
+func (o *Technology) Realizes(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "", first)
 }
 
 // Supports: Elements this element supports (SUPPORTS).
-func (o *Technology) Supports(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "")
+func (o *Technology) Supports(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Supports, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *Technology) SupportedBy(ctx context.Context) ([]*Technology, error) {
-	return related[*Technology](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *Technology) SupportedBy(ctx context.Context, first *int) ([]*Technology, error) {
+	return related[*Technology](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *Technology) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *Technology) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // SuppliedBy: Partners that supply this element, with share and substitutability (incoming SUPPLIES).
-func (o *Technology) SuppliedBy(ctx context.Context) ([]*Supply, error) {
-	return links(ctx, o.n, graph.Incoming, graph.Supplies, newSupply)
+func (o *Technology) SuppliedBy(ctx context.Context, first *int) ([]*Supply, error) {
+	return links(ctx, o.n, graph.Incoming, graph.Supplies, first, newSupply)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Technology) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Technology) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Technology) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Technology) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *Technology) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *Technology) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // OrgUnit is the GraphQL object for elements of kind OrgUnit.
@@ -1261,13 +1261,13 @@ func (o *OrgUnit) Model() string { return o.n.e.Model }
 func (o *OrgUnit) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *OrgUnit) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *OrgUnit) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *OrgUnit) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *OrgUnit) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1289,53 +1289,53 @@ func (o *OrgUnit) History(ctx context.Context, first *int) ([]*Change, error) {
 func (o *OrgUnit) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *OrgUnit) PartOf(ctx context.Context) ([]*OrgUnit, error) {
-	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *OrgUnit) PartOf(ctx context.Context, first *int) ([]*OrgUnit, error) {
+	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *OrgUnit) Parts(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *OrgUnit) Parts(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *OrgUnit) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *OrgUnit) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // InvolvedIn: Elements this party is responsible for, with RACI (INVOLVED_IN).
-func (o *OrgUnit) InvolvedIn(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, newInvolvement)
+func (o *OrgUnit) InvolvedIn(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, first, newInvolvement)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *OrgUnit) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *OrgUnit) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *OrgUnit) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *OrgUnit) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // ReportsTo: Whom this role or unit reports to (REPORTS_TO).
-func (o *OrgUnit) ReportsTo(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.ReportsTo, "")
+func (o *OrgUnit) ReportsTo(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.ReportsTo, "", first)
 }
 
 // Reports: Roles and units that report to this one (incoming REPORTS_TO).
-func (o *OrgUnit) Reports(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.ReportsTo, "")
+func (o *OrgUnit) Reports(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.ReportsTo, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *OrgUnit) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *OrgUnit) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // Roles: Roles that belong to this unit (incoming PART_OF from Role).
-func (o *OrgUnit) Roles(ctx context.Context) ([]*Role, error) {
-	return related[*Role](ctx, o.n, graph.Incoming, graph.PartOf, graph.Role)
+func (o *OrgUnit) Roles(ctx context.Context, first *int) ([]*Role, error) {
+	return related[*Role](ctx, o.n, graph.Incoming, graph.PartOf, graph.Role, first)
 }
 
 // Role is the GraphQL object for elements of kind Role.
@@ -1371,13 +1371,13 @@ func (o *Role) Model() string { return o.n.e.Model }
 func (o *Role) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Role) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Role) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Role) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Role) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1399,33 +1399,33 @@ func (o *Role) History(ctx context.Context, first *int) ([]*Change, error) {
 func (o *Role) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *Role) PartOf(ctx context.Context) ([]*OrgUnit, error) {
-	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *Role) PartOf(ctx context.Context, first *int) ([]*OrgUnit, error) {
+	return related[*OrgUnit](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // InvolvedIn: Elements this party is responsible for, with RACI (INVOLVED_IN).
-func (o *Role) InvolvedIn(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, newInvolvement)
+func (o *Role) InvolvedIn(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, first, newInvolvement)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Role) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Role) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Role) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Role) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // ReportsTo: Whom this role or unit reports to (REPORTS_TO).
-func (o *Role) ReportsTo(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.ReportsTo, "")
+func (o *Role) ReportsTo(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.ReportsTo, "", first)
 }
 
 // Reports: Roles and units that report to this one (incoming REPORTS_TO).
-func (o *Role) Reports(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.ReportsTo, "")
+func (o *Role) Reports(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.ReportsTo, "", first)
 }
 
 // KPI is the GraphQL object for elements of kind KPI.
@@ -1461,13 +1461,13 @@ func (o *KPI) Model() string { return o.n.e.Model }
 func (o *KPI) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *KPI) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *KPI) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *KPI) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *KPI) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1498,13 +1498,13 @@ func (o *KPI) Target() *float64 { return propFloat(o.n, "target") }
 func (o *KPI) Actual() *float64 { return propFloat(o.n, "actual") }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *KPI) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *KPI) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // Measures: Elements this KPI measures (MEASURES).
-func (o *KPI) Measures(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Measures, "")
+func (o *KPI) Measures(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Measures, "", first)
 }
 
 // Location is the GraphQL object for elements of kind Location.
@@ -1540,13 +1540,13 @@ func (o *Location) Model() string { return o.n.e.Model }
 func (o *Location) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Location) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Location) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Location) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Location) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1568,28 +1568,28 @@ func (o *Location) History(ctx context.Context, first *int) ([]*Change, error) {
 func (o *Location) Findings(ctx context.Context) ([]*Finding, error) { return o.n.findings(ctx) }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *Location) PartOf(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *Location) PartOf(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *Location) Parts(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *Location) Parts(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *Location) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *Location) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Location) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Location) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedHere: Elements located here (incoming LOCATED_AT).
-func (o *Location) LocatedHere(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.LocatedAt, "")
+func (o *Location) LocatedHere(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.LocatedAt, "", first)
 }
 
 // BusinessFunction is the GraphQL object for elements of kind BusinessFunction.
@@ -1625,13 +1625,13 @@ func (o *BusinessFunction) Model() string { return o.n.e.Model }
 func (o *BusinessFunction) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *BusinessFunction) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *BusinessFunction) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *BusinessFunction) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *BusinessFunction) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1658,63 +1658,63 @@ func (o *BusinessFunction) Findings(ctx context.Context) ([]*Finding, error) {
 func (o *BusinessFunction) Group() string { return mustString(o.n, "group") }
 
 // PartOf: Wholes this element is part of (PART_OF).
-func (o *BusinessFunction) PartOf(ctx context.Context) ([]*BusinessFunction, error) {
-	return related[*BusinessFunction](ctx, o.n, graph.Outgoing, graph.PartOf, "")
+func (o *BusinessFunction) PartOf(ctx context.Context, first *int) ([]*BusinessFunction, error) {
+	return related[*BusinessFunction](ctx, o.n, graph.Outgoing, graph.PartOf, "", first)
 }
 
 // Parts: Parts of this element (incoming PART_OF).
-func (o *BusinessFunction) Parts(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.PartOf, "")
+func (o *BusinessFunction) Parts(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.PartOf, "", first)
 }
 
 // Realizes: Canvas elements this element implements (REALIZES).
-func (o *BusinessFunction) Realizes(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "")
+func (o *BusinessFunction) Realizes(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Outgoing, graph.Realizes, "", first)
 }
 
 // SupportedBy: Elements that support this one directly (incoming SUPPORTS).
-func (o *BusinessFunction) SupportedBy(ctx context.Context) ([]Element, error) {
-	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "")
+func (o *BusinessFunction) SupportedBy(ctx context.Context, first *int) ([]Element, error) {
+	return related[Element](ctx, o.n, graph.Incoming, graph.Supports, "", first)
 }
 
 // Incurs: Costs this element drives (INCURS).
-func (o *BusinessFunction) Incurs(ctx context.Context) ([]*Cost, error) {
-	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "")
+func (o *BusinessFunction) Incurs(ctx context.Context, first *int) ([]*Cost, error) {
+	return related[*Cost](ctx, o.n, graph.Outgoing, graph.Incurs, "", first)
 }
 
 // FlowsTo: Where work or material goes next (FLOWS_TO).
-func (o *BusinessFunction) FlowsTo(ctx context.Context) ([]*Flow, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.FlowsTo, newFlow)
+func (o *BusinessFunction) FlowsTo(ctx context.Context, first *int) ([]*Flow, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.FlowsTo, first, newFlow)
 }
 
 // FlowsFrom: Where work or material comes from (incoming FLOWS_TO).
-func (o *BusinessFunction) FlowsFrom(ctx context.Context) ([]*Flow, error) {
-	return links(ctx, o.n, graph.Incoming, graph.FlowsTo, newFlow)
+func (o *BusinessFunction) FlowsFrom(ctx context.Context, first *int) ([]*Flow, error) {
+	return links(ctx, o.n, graph.Incoming, graph.FlowsTo, first, newFlow)
 }
 
 // Involved: Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN).
-func (o *BusinessFunction) Involved(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, newInvolvement)
+func (o *BusinessFunction) Involved(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Incoming, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *BusinessFunction) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *BusinessFunction) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // LocatedAt: Where this element is (LOCATED_AT).
-func (o *BusinessFunction) LocatedAt(ctx context.Context) ([]*Location, error) {
-	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "")
+func (o *BusinessFunction) LocatedAt(ctx context.Context, first *int) ([]*Location, error) {
+	return related[*Location](ctx, o.n, graph.Outgoing, graph.LocatedAt, "", first)
 }
 
 // Processes: Processes that are part of this function (incoming PART_OF from Process).
-func (o *BusinessFunction) Processes(ctx context.Context) ([]*Process, error) {
-	return related[*Process](ctx, o.n, graph.Incoming, graph.PartOf, graph.Process)
+func (o *BusinessFunction) Processes(ctx context.Context, first *int) ([]*Process, error) {
+	return related[*Process](ctx, o.n, graph.Incoming, graph.PartOf, graph.Process, first)
 }
 
 // SubFunctions: Functions that are part of this one (incoming PART_OF from BusinessFunction).
-func (o *BusinessFunction) SubFunctions(ctx context.Context) ([]*BusinessFunction, error) {
-	return related[*BusinessFunction](ctx, o.n, graph.Incoming, graph.PartOf, graph.BusinessFunction)
+func (o *BusinessFunction) SubFunctions(ctx context.Context, first *int) ([]*BusinessFunction, error) {
+	return related[*BusinessFunction](ctx, o.n, graph.Incoming, graph.PartOf, graph.BusinessFunction, first)
 }
 
 // Stakeholder is the GraphQL object for elements of kind Stakeholder.
@@ -1750,13 +1750,13 @@ func (o *Stakeholder) Model() string { return o.n.e.Model }
 func (o *Stakeholder) Version() int { return int(o.n.e.Version) }
 
 // Outgoing lists the relationships that start here.
-func (o *Stakeholder) Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Outgoing, types)
+func (o *Stakeholder) Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Outgoing, types, first)
 }
 
 // Incoming lists the relationships that end here.
-func (o *Stakeholder) Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) {
-	return o.n.relationships(ctx, graph.Incoming, types)
+func (o *Stakeholder) Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) {
+	return o.n.relationships(ctx, graph.Incoming, types, first)
 }
 
 // Supporters lists the elements that support this one.
@@ -1781,13 +1781,13 @@ func (o *Stakeholder) Findings(ctx context.Context) ([]*Finding, error) { return
 func (o *Stakeholder) Type() string { return mustString(o.n, "type") }
 
 // InvolvedIn: Elements this party is responsible for, with RACI (INVOLVED_IN).
-func (o *Stakeholder) InvolvedIn(ctx context.Context) ([]*Involvement, error) {
-	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, newInvolvement)
+func (o *Stakeholder) InvolvedIn(ctx context.Context, first *int) ([]*Involvement, error) {
+	return links(ctx, o.n, graph.Outgoing, graph.InvolvedIn, first, newInvolvement)
 }
 
 // MeasuredBy: KPIs that measure this element (incoming MEASURES).
-func (o *Stakeholder) MeasuredBy(ctx context.Context) ([]*KPI, error) {
-	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "")
+func (o *Stakeholder) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error) {
+	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
 // Supply is a SUPPLIES relationship with its typed properties.

@@ -38,6 +38,12 @@ type Limits struct {
 	MaxSessions int
 	// MaxClientRequests bounds the requests one client has in flight; more get HTTP 429.
 	MaxClientRequests int
+	// MaxResolvedFields bounds the fields one request resolves, counted as they are resolved
+	// (budget.go): the backstop when the cost estimate is wrong.
+	MaxResolvedFields int
+	// MaxConcurrentCost bounds the summed estimated cost of the heavy requests that run at once
+	// (budget.go); the others wait their turn.
+	MaxConcurrentCost int
 }
 
 // DefaultLimits are the limits of a server started without settings. Every query in the README,
@@ -53,6 +59,8 @@ var DefaultLimits = Limits{
 	MaxResponseBytes:  64 << 20,
 	MaxSessions:       4,
 	MaxClientRequests: 8,
+	MaxResolvedFields: 500000,
+	MaxConcurrentCost: 10000,
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -72,6 +80,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxResponseBytes, d.MaxResponseBytes)
 	pick(&l.MaxSessions, d.MaxSessions)
 	pick(&l.MaxClientRequests, d.MaxClientRequests)
+	pick(&l.MaxResolvedFields, d.MaxResolvedFields)
+	pick(&l.MaxConcurrentCost, d.MaxConcurrentCost)
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = d.RequestTimeout
 	}
@@ -100,6 +110,8 @@ var Settings = map[string]Setting{
 	"MaxSessions":       {"max-request-sessions", "MODELGRAPH_MAX_REQUEST_SESSIONS", ""},
 	"MaxClientRequests": {"max-client-requests", "MODELGRAPH_MAX_CLIENT_REQUESTS", "TOO_MANY_REQUESTS"},
 	"MaxBodyBytes":      {"max-body-bytes", "MODELGRAPH_MAX_BODY_BYTES", "REQUEST_TOO_LARGE"},
+	"MaxResolvedFields": {"max-resolved-fields", "MODELGRAPH_MAX_RESOLVED_FIELDS", CodeTooManyResolvedFields},
+	"MaxConcurrentCost": {"max-concurrent-cost", "MODELGRAPH_MAX_CONCURRENT_COST", ""},
 }
 
 // limitError is the error for a request that breaks the limit named by field (a Limits field):

@@ -137,22 +137,29 @@ func TestCostCountsPageSizeTimesChildren(t *testing.T) {
 	h := limitedHandler(t, graphtest.Store(t), resolvers.Options{})
 	model := loadDemo(t, "lemonade-stand.yaml")
 	q := `query($m: ID!, $n: Int) { elements(model: $m, first: $n) { nodes { outgoing { to { incoming { from { key } } } } } } }`
-	// Per element: nodes 1 + outgoing (1 + 10 x (to 1 + incoming (1 + 10 x (from 1 + key 1)))) = 222.
-	// elements(first: n) costs 1 + n x 222: 2221 for 10, 111001 for 500.
-	if r := postQuery(t, h, q, map[string]any{"m": model, "n": 10}); len(r.gql.Errors) > 0 {
-		t.Fatalf("first: 10: %+v", r.gql.Errors)
+	// A relationship list without first costs the 100 it may return. Per element: nodes 1 +
+	// outgoing (1 + 100 x (to 1 + incoming (1 + 100 x (from 1 + key 1)))) = 1 + 20201 = 20202.
+	// elements(first: n) costs 1 + n x 20202: 80809 for 4, 101011 for 5.
+	if r := postQuery(t, h, q, map[string]any{"m": model, "n": 4}); len(r.gql.Errors) > 0 {
+		t.Fatalf("first: 4: %+v", r.gql.Errors)
 	}
-	r := postQuery(t, h, q, map[string]any{"m": model, "n": 500})
-	wantCode(t, r, http.StatusOK, "QUERY_TOO_COMPLEX", "estimated cost is 111001; the limit is 100000 (-max-complexity / MODELGRAPH_MAX_COMPLEXITY)")
+	r := postQuery(t, h, q, map[string]any{"m": model, "n": 5})
+	wantCode(t, r, http.StatusOK, "QUERY_TOO_COMPLEX", "estimated cost is 101011; the limit is 100000 (-max-complexity / MODELGRAPH_MAX_COMPLEXITY)")
 	if r.gql.Errors[0].Extensions["limit"] != "max-complexity" {
 		t.Fatalf("extensions = %v, want limit max-complexity", r.gql.Errors[0].Extensions)
 	}
-	// Each outgoing{to{...}} level multiplies by ten: with key at the bottom, level k costs
-	// 1 + 10 x (1 + level k-1), level 0 (key) 1: 21, 221, 2221, 22221, 222221; element adds 1.
-	if r := postQuery(t, h, nested(model, 4), nil); len(r.gql.Errors) > 0 {
-		t.Fatalf("4 levels: %+v", r.gql.Errors)
+	// Each outgoing{to{...}} level multiplies by a hundred: with key at the bottom, level k costs
+	// 1 + 100 x (1 + level k-1), level 0 (key) 1: 201, 20201, 2020201; element adds 1.
+	if r := postQuery(t, h, nested(model, 2), nil); len(r.gql.Errors) > 0 {
+		t.Fatalf("2 levels: %+v", r.gql.Errors)
 	}
-	wantCode(t, postQuery(t, h, nested(model, 5), nil), http.StatusOK, "QUERY_TOO_COMPLEX", "estimated cost is 222222;")
+	wantCode(t, postQuery(t, h, nested(model, 3), nil), http.StatusOK, "QUERY_TOO_COMPLEX", "estimated cost is 2020202;")
+	// With first, a level costs its page: 1 + 5 x (1 + 1 + 5 x (1 + 1 + 5 x 2)) = 311 for three.
+	paged := fmt.Sprintf(`{ element(model: %q, key: "vp-iced-tea") { %s key %s } }`, model,
+		strings.Repeat("outgoing(first: 5) { to { ", 3), strings.Repeat("} } ", 3))
+	if r := postQuery(t, h, paged, nil); len(r.gql.Errors) > 0 {
+		t.Fatalf("3 levels of 5: %+v", r.gql.Errors)
+	}
 }
 
 func TestRequestBudgets(t *testing.T) {
@@ -396,6 +403,7 @@ func TestLimitsDocumentedInREADME(t *testing.T) {
 		"MaxAliases": fmt.Sprint(d.MaxAliases), "MaxComplexity": fmt.Sprint(d.MaxComplexity), "RequestTimeout": d.RequestTimeout.String(),
 		"MaxRows": fmt.Sprint(d.MaxRows), "MaxResponseBytes": fmt.Sprint(d.MaxResponseBytes), "MaxSessions": fmt.Sprint(d.MaxSessions),
 		"MaxClientRequests": fmt.Sprint(d.MaxClientRequests), "MaxBodyBytes": "67108864",
+		"MaxResolvedFields": fmt.Sprint(d.MaxResolvedFields), "MaxConcurrentCost": fmt.Sprint(d.MaxConcurrentCost),
 	}
 	if len(defaults) != len(resolvers.Settings) {
 		t.Fatalf("%d settings, %d defaults in this test", len(resolvers.Settings), len(defaults))

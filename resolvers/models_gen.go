@@ -154,7 +154,8 @@ type ModelInput struct {
 }
 
 // Edits. Every mutation is validated against the metamodel before anything is written, runs in one
-// transaction, and records who changed what (the X-Actor request header; "anonymous" without one).
+// transaction, and records who changed what: with authentication on, the caller's identity (the
+// X-Actor header is ignored); with it off, the X-Actor request header ("anonymous" without one).
 // Errors carry extensions.code: BAD_USER_INPUT (with every problem in extensions.problems),
 // NOT_FOUND or CONFLICT.
 type Mutation struct {

@@ -33,6 +33,8 @@ func limitFlags(fs *flag.FlagSet, e *env) *limitConfig {
 	intFlag(&c.lim.MaxResponseBytes, "MaxResponseBytes", d.MaxResponseBytes, "largest response body")
 	intFlag(&c.lim.MaxSessions, "MaxSessions", d.MaxSessions, "most Neo4j sessions one request holds at once")
 	intFlag(&c.lim.MaxClientRequests, "MaxClientRequests", d.MaxClientRequests, "most requests one client (address, or identity with authentication) has in flight; more get HTTP 429")
+	intFlag(&c.lim.MaxResolvedFields, "MaxResolvedFields", d.MaxResolvedFields, "most fields one request resolves, counted as they are resolved; more stop the request")
+	intFlag(&c.lim.MaxConcurrentCost, "MaxConcurrentCost", d.MaxConcurrentCost, "summed estimated cost of the heavy requests (cost 5000 or more, bodies over 1 MiB) that run at once; the others wait")
 	s := resolvers.Settings["RequestTimeout"]
 	fs.DurationVar(&c.lim.RequestTimeout, s.Flag, envDuration(e, s.Env, d.RequestTimeout), fmt.Sprintf("longest one request may take; also the Neo4j transaction timeout (env %s)", s.Env))
 	fs.DurationVar(&c.dbTimeout, "db-timeout", envDuration(e, "MODELGRAPH_DB_TIMEOUT", graph.DefaultTimeout), "how long a query waits for a Neo4j that does not answer before failing with UNAVAILABLE (env MODELGRAPH_DB_TIMEOUT)")
@@ -45,8 +47,9 @@ func (c *limitConfig) check() error {
 		"MaxTokens": c.lim.MaxTokens, "MaxDepth": c.lim.MaxDepth, "MaxFields": c.lim.MaxFields,
 		"MaxAliases": c.lim.MaxAliases, "MaxComplexity": c.lim.MaxComplexity, "MaxRows": c.lim.MaxRows,
 		"MaxResponseBytes": c.lim.MaxResponseBytes, "MaxSessions": c.lim.MaxSessions, "MaxClientRequests": c.lim.MaxClientRequests,
+		"MaxResolvedFields": c.lim.MaxResolvedFields, "MaxConcurrentCost": c.lim.MaxConcurrentCost,
 	}
-	for _, field := range []string{"MaxTokens", "MaxDepth", "MaxFields", "MaxAliases", "MaxComplexity", "MaxRows", "MaxResponseBytes", "MaxSessions", "MaxClientRequests"} {
+	for _, field := range []string{"MaxTokens", "MaxDepth", "MaxFields", "MaxAliases", "MaxComplexity", "MaxRows", "MaxResponseBytes", "MaxSessions", "MaxClientRequests", "MaxResolvedFields", "MaxConcurrentCost"} {
 		if ints[field] < 1 {
 			s := resolvers.Settings[field]
 			return usageErr(fmt.Sprintf("%s must be a positive whole number (%s / -%s)", s.Flag, s.Env, s.Flag))

@@ -129,10 +129,11 @@ async function exposure(s) {
   return r;
 }
 
-/** The neighbours of one element, for expanding a node. */
+/** The neighbours of one element, for expanding a node: the first 500 each way (a relationship
+ * list without first refuses an element with more than 100). */
 export async function neighbours(model, key) {
   const d = await gql(`query N($m: ID!, $k: ID!) { element(model: $m, key: $k) {
-    outgoing { type to { ...E } } incoming { type from { ...E } } } } ${E}`, { m: model, k: key });
+    outgoing(first: 500) { type to { ...E } } incoming(first: 500) { type from { ...E } } } } ${E}`, { m: model, k: key });
   return d.element;
 }
 

@@ -121,6 +121,13 @@ func single(ks []graph.Kind) string {
 	return "Element"
 }
 
+// listDoc ends the description of every relationship field; firstDoc describes its first
+// argument. The limits are those of resolvers/batch.go.
+const (
+	listDoc  = " Without first, all of them when there are at most 100; an element with more answers LIST_TOO_LONG."
+	firstDoc = "Only the first this many, from 1 to 500."
+)
+
 // commonSDL are the Element interface's fields, repeated in every object type.
 const commonSDL = `  "Key of the element, unique inside its model."
   key: ID!
@@ -140,10 +147,26 @@ const commonSDL = `  "Key of the element, unique inside its model."
   model: ID!
   "Version of the element: 1 when created, one more on every change."
   version: Int!
-  "Relationships that start here, ordered by type and then the target's key."
-  outgoing("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
-  "Relationships that end here, ordered by type and then the source's key."
-  incoming("Only these types; all when omitted." types: [RelationshipType!]): [Relationship!]!
+  """
+  Relationships that start here, ordered by type and then the target's key. Without first, all
+  of them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  outgoing(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
+  """
+  Relationships that end here, ordered by type and then the source's key. Without first, all of
+  them when there are at most 100; an element with more answers LIST_TOO_LONG.
+  """
+  incoming(
+    "Only these types; all when omitted."
+    types: [RelationshipType!]
+    "Only the first this many, from 1 to 500."
+    first: Int
+  ): [Relationship!]!
   """
   Elements that support this one: everything reached by following propagating relationships
   backwards (incoming), each once with its fewest hops and one shortest path ending here.
@@ -199,7 +222,7 @@ func sdlFile() string {
 			fmt.Fprintf(&b, "  %q\n  %s: %s\n", propDoc(p), p.Name, propGQL(p))
 		}
 		for _, f := range fieldsOf(s.Kind) {
-			fmt.Fprintf(&b, "  %q\n  %s: [%s!]!\n", f.doc, f.name, f.gqlType)
+			fmt.Fprintf(&b, "  %q\n  %s(%q first: Int): [%s!]!\n", f.doc+listDoc, f.name, firstDoc, f.gqlType)
 		}
 		b.WriteString("}\n")
 	}
@@ -284,16 +307,16 @@ func wrap(n *node) Element {
 			fmt.Fprintf(&b, "\n// %s: %s\n", goName(f.name), f.doc)
 			switch {
 			case f.link:
-				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return links(ctx, o.n, %s, graph.%s, new%s) }\n",
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context, first *int) ([]*%s, error) { return links(ctx, o.n, %s, graph.%s, first, new%s) }\n",
 					k, goName(f.name), f.gqlType, goDir(f.dir), goRel(f.rel), f.gqlType)
 			case f.kind != "":
-				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, graph.%s) }\n",
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context, first *int) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, graph.%s, first) }\n",
 					k, goName(f.name), f.gqlType, f.gqlType, goDir(f.dir), goRel(f.rel), goConst(f.kind))
 			case f.gqlType == "Element":
-				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]Element, error) { return related[Element](ctx, o.n, %s, graph.%s, \"\") }\n",
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context, first *int) ([]Element, error) { return related[Element](ctx, o.n, %s, graph.%s, \"\", first) }\n",
 					k, goName(f.name), goDir(f.dir), goRel(f.rel))
 			default:
-				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, \"\") }\n",
+				fmt.Fprintf(&b, "func (o *%s) %s(ctx context.Context, first *int) ([]*%s, error) { return related[*%s](ctx, o.n, %s, graph.%s, \"\", first) }\n",
 					k, goName(f.name), f.gqlType, f.gqlType, goDir(f.dir), goRel(f.rel))
 			}
 		}
@@ -331,8 +354,8 @@ var commonMethods = []struct{ doc, sig string }{
 	{"Properties are all the element's properties.", "Properties() map[string]any { return jsonMap(o.n.e.Properties) }"},
 	{"Model is the key of the element's model.", "Model() string { return o.n.e.Model }"},
 	{"Version is the element's version.", "Version() int { return int(o.n.e.Version) }"},
-	{"Outgoing lists the relationships that start here.", "Outgoing(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Outgoing, types) }"},
-	{"Incoming lists the relationships that end here.", "Incoming(ctx context.Context, types []graph.RelType) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Incoming, types) }"},
+	{"Outgoing lists the relationships that start here.", "Outgoing(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Outgoing, types, first) }"},
+	{"Incoming lists the relationships that end here.", "Incoming(ctx context.Context, types []graph.RelType, first *int) ([]*Relationship, error) { return o.n.relationships(ctx, graph.Incoming, types, first) }"},
 	{"Supporters lists the elements that support this one.", "Supporters(ctx context.Context, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error) { return o.n.supporters(ctx, kinds, maxDepth) }"},
 	{"SupporterCount counts the elements that support this one.", "SupporterCount(ctx context.Context, kinds []graph.Kind, maxDepth *int) (int, error) { return o.n.supporterCount(ctx, kinds, maxDepth) }"},
 	{"History lists the recorded changes to this element.", "History(ctx context.Context, first *int) ([]*Change, error) { return o.n.history(ctx, first) }"},
@@ -426,6 +449,11 @@ func docFile() string {
 		n := relNames[r.Type]
 		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", r.Type, n.out, n.in)
 	}
+	b.WriteString("\nEvery relationship field, like `outgoing` and `incoming` on every element, takes `first`\n" +
+		"(1 to 500) and returns the first that many, in order. Without `first` it returns all of them when\n" +
+		"there are at most 100, and an element with more answers `LIST_TOO_LONG` (with the count in\n" +
+		"`extensions.count`): a list's length is then known before the query runs, and the cost limit\n" +
+		"counts such a list as 100 items.\n")
 	b.WriteString("\nConvenience fields: ")
 	var xs []string
 	for _, x := range extras {
