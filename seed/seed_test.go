@@ -236,3 +236,57 @@ func amount(t *testing.T, v any) float64 {
 	t.Fatalf("annualAmount %#v is not a number", v)
 	return 0
 }
+
+// The edits docs/analysis.md names to wake the rules that are quiet on the demo models: deleting
+// one relationship adds exactly the findings it says, worked out from the rules' definitions.
+func TestDocumentedEditsWakeQuietRules(t *testing.T) {
+	for _, c := range []struct {
+		file     string
+		drop     graph.Relationship
+		appeared []string
+	}{
+		// seg-schools-and-clubs keeps TARGETS from a channel and a customer relationship, which
+		// SEGMENT_UNSERVED does not count; vp-team-kits is part of no whole.
+		{"sportswear-retailer.yaml", graph.Relationship{From: "vp-team-kits", Type: graph.Targets, To: "seg-schools-and-clubs"},
+			[]string{"SEGMENT_UNSERVED seg-schools-and-clubs", "VP_NO_SEGMENT vp-team-kits"}},
+		{"lemonade-stand.yaml", graph.Relationship{From: "ch-sidewalk-stand", Type: graph.Incurs, To: "cost-street-permit"},
+			[]string{"COST_UNDRIVEN cost-street-permit"}},
+	} {
+		_, f := model(t, c.file)
+		before := findingSet(t, f)
+		n := len(f.Relationships)
+		f.Relationships = slices.DeleteFunc(f.Relationships, func(r graph.Relationship) bool {
+			return r.From == c.drop.From && r.Type == c.drop.Type && r.To == c.drop.To
+		})
+		if len(f.Relationships) != n-1 {
+			t.Fatalf("%s: %v is not in the file", c.file, c.drop)
+		}
+		var appeared []string
+		for k := range findingSet(t, f) {
+			if !before[k] {
+				appeared = append(appeared, k)
+			}
+		}
+		slices.Sort(appeared)
+		if !slices.Equal(appeared, c.appeared) {
+			t.Errorf("%s without %v: new findings %v, want %v", c.file, c.drop, appeared, c.appeared)
+		}
+	}
+}
+
+func findingSet(t *testing.T, f *graph.File) map[string]bool {
+	t.Helper()
+	m, err := engine.FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := analysis.Alignment(m, analysis.Builtin(), analysis.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, x := range fs {
+		out[x.Rule+" "+x.Element] = true
+	}
+	return out
+}
