@@ -20,6 +20,8 @@ Usage:
   modelgraph models [flags]           list the models with their element counts
   modelgraph neo4j [flags]            run the embedded Neo4j until interrupted
   modelgraph token create|list|revoke manage API tokens (see docs/security.md)
+  modelgraph scenario create|list|diff|merge|drop   what-if scenarios of a model (see docs/scenarios.md)
+  modelgraph diff A B                 compare two model files, or models and scenarios (KEY or KEY@REVISION)
 
 Without NEO4J_URI, modelgraph starts (or reuses) the embedded Neo4j on 127.0.0.1.
 Run "modelgraph COMMAND -h" for a command's flags.
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"models":   modelsCmd,
 		"neo4j":    neo4jCmd,
 		"token":    tokenCmd,
+		"scenario": scenarioCmd,
+		"diff":     diffCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -193,7 +193,7 @@ func (p *planner) sides(it graph.ScenarioItem, b1 map[string]any) (write, confli
 	switch {
 	case graph.SameState(b1, b0): // only the scenario changed it
 		return true, false
-	case graph.SameState(s, b1): // both made the same change
+	case sameContent(s, b1): // both made the same change
 		return false, false
 	case b0 == nil:
 		p.conflict(AddedBoth, it, "", nil, b1, s, "added in the scenario and in the model with different content")
@@ -422,4 +422,16 @@ func elementOfFields(key string, f map[string]any) graph.Element {
 		}
 	}
 	return e
+}
+
+// sameContent compares two states without their versions: the same content reached by a
+// different number of edits is the same change.
+func sameContent(a, b map[string]any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	a, b = maps.Clone(a), maps.Clone(b)
+	delete(a, "version")
+	delete(b, "version")
+	return graph.SameState(a, b)
 }
