@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -135,15 +136,22 @@ func record(ctx context.Context, tx neo4j.ManagedTransaction, model string, now 
 	}
 	recs, err := run(ctx, tx, `MATCH (m:Model {key: $model})
 SET m.revision = coalesce(m.revision, 0) + 1, m.changeSeq = coalesce(m.changeSeq, 0) + $n
-RETURN m.revision, m.changeSeq`, map[string]any{"model": model, "n": len(changes)})
+RETURN m.revision AS revision, m.changeSeq AS seq, EXISTS { MATCH (:ImportStaging {model: $model}) } AS staged`, map[string]any{"model": model, "n": len(changes)})
 	if err != nil {
 		return err
 	}
 	if len(recs) == 0 {
 		return fmt.Errorf("record changes: model %q: %w", model, ErrNotFound)
 	}
-	revision := recs[0].Values[0].(int64)
-	first := recs[0].Values[1].(int64) - int64(len(changes)) + 1
+	if staged, _ := col[bool](recs[0], "staged"); staged {
+		return errImporting(model)
+	}
+	revision, err1 := col[int64](recs[0], "revision")
+	seq, err2 := col[int64](recs[0], "seq")
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("record changes: %w", err)
+	}
+	first := seq - int64(len(changes)) + 1
 	actor := ActorFrom(ctx)
 	rows := make([]map[string]any, len(changes))
 	for i, c := range changes {
@@ -268,7 +276,7 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery) (*ChangePage, error)
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 CALL (m) {
   MATCH (c:Change {model: $model})
-  WHERE m IS NOT NULL AND c.seq >= 0 AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
+  WHERE m IS NOT NULL AND c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
     AND ($element IS NULL OR $element IN c.elements)
   WITH c ORDER BY c.seq DESC LIMIT $limit
   RETURN collect(c {.*}) AS page
@@ -318,8 +326,9 @@ func (s *Store) ElementHistory(ctx context.Context, refs []Ref, first int) (map[
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `UNWIND $refs AS ref
 CALL (ref) {
+  MATCH (m:Model {key: ref[0]})
   MATCH (c:Change {model: ref[0]})
-  WHERE c.seq >= 0 AND ref[1] IN c.elements
+  WHERE c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND ref[1] IN c.elements
   WITH c ORDER BY c.seq DESC LIMIT $first
   RETURN collect(c {.*}) AS changes
 }

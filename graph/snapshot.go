@@ -106,8 +106,11 @@ RETURN m.revision`, map[string]any{"model": model})
 func (s *Store) ChangesAfter(ctx context.Context, model string, after int64, max int) ([]Change, error) {
 	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
 		var out []Change
-		err := stream(ctx, tx, `MATCH (c:Change {model: $model})
-WHERE c.seq >= 0 AND c.revision > $after
+		// The model's changeSeq bounds the log: records above it belong to a staged import
+		// not yet switched in.
+		err := stream(ctx, tx, `MATCH (m:Model {key: $model})
+MATCH (c:Change {model: $model})
+WHERE c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND c.revision > $after
 RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": after, "limit": max + 1}, func(r *neo4j.Record) error {
 			c, err := col[map[string]any](r, "c")
 			if err != nil {
