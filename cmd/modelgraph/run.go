@@ -18,6 +18,8 @@ Usage:
   modelgraph export [flags] MODEL     write a model as a model file (or -format archimate) to standard output
   modelgraph validate FILE...         check model files without a database
   modelgraph models [flags]           list the models with their element counts
+  modelgraph backup [-o FILE]         write every model with its history to a backup file (see docs/backup.md)
+  modelgraph restore [-force] FILE    restore a backup into an empty store, all or nothing
   modelgraph neo4j [flags]            run the embedded Neo4j until interrupted
   modelgraph token create|list|revoke manage API tokens (see docs/security.md)
   modelgraph scenario create|list|diff|merge|drop   what-if scenarios of a model (see docs/scenarios.md)
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"models":   modelsCmd,
 		"neo4j":    neo4jCmd,
 		"token":    tokenCmd,
+		"backup":   backupCmd,
+		"restore":  restoreCmd,
 		"scenario": scenarioCmd,
 		"diff":     diffCmd,
 	}
