@@ -92,11 +92,16 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	noHistory := fs.Bool("no-history", false, "do not record the changes in the history (bulk loads)")
 	lenient := fs.Bool("lenient", false, "ArchiMate files: skip and list relationships our metamodel refuses")
+	progress := fs.String("progress", "auto", "show the progress of large imports on stderr: auto (when stderr is a terminal), on, off")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageErr("name at least one model file")
+	}
+	showProgress, redraw, err := progressMode(*progress, e.stderr)
+	if err != nil {
+		return err
 	}
 	if *modelKey != "" && fs.NArg() > 1 {
 		return usageErr("-model takes one file")
@@ -133,7 +138,16 @@ func importCmd(ctx context.Context, e *env, args []string) error {
 	defer closeDB()
 	ctx = graph.WithActor(ctx, cliActor(e))
 	for i, f := range files {
-		rep, err := store.Import(ctx, f, graph.ImportOptions{Mode: m, DryRun: *dryRun, NoHistory: *noHistory})
+		opt := graph.ImportOptions{Mode: m, DryRun: *dryRun, NoHistory: *noHistory}
+		var line *progressLine
+		if showProgress {
+			line = newProgressLine(e.stderr, fs.Arg(i), redraw)
+			opt.OnProgress = line.report
+		}
+		rep, err := store.Import(ctx, f, opt)
+		if line != nil {
+			line.done()
+		}
 		if err != nil {
 			printProblems(e, fs.Arg(i), err)
 			return fmt.Errorf("import of %s failed; it wrote nothing", fs.Arg(i))

@@ -18,7 +18,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	db := dbFlags(fs, e)
 	addr := fs.String("addr", envOr(e, "ADDR", "127.0.0.1:8080"), "HTTP listen address (env ADDR)")
-	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 50000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
+	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 100000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
 	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
 	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
 	authCfg := authFlags(fs, e)
