@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -208,10 +209,15 @@ func show(v any) string {
 	return string(b)
 }
 
-func money(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// money prints an amount plainly, to the cent: 39600000, 11476666.67.
+func money(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) }
 
 func moneyChange(c scenario.Change) string {
-	return fmt.Sprintf("%s -> %s (%+g)", money(c.Before), money(c.After), c.Delta())
+	d := money(c.Delta())
+	if !strings.HasPrefix(d, "-") {
+		d = "+" + d
+	}
+	return fmt.Sprintf("%s -> %s (%s)", money(c.Before), money(c.After), d)
 }
 
 // writeComparison prints a comparison as text or JSON.
