@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgraph/modelgraph/bench/synth"
 	"github.com/modelgraph/modelgraph/graph"
@@ -328,10 +329,12 @@ func TestImport100kOnTestHeap(t *testing.T) {
 	f := synth.Model(key, 100000, 1)
 	items := len(f.Elements) + len(f.Relationships)
 	reports := 0
+	start := time.Now()
 	rep, err := s.Import(ctx, f, graph.ImportOptions{OnProgress: func(graph.ImportProgress) { reports++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d items in %v", items, time.Since(start))
 	if rep.Created != len(f.Elements) || rep.RelCreated != len(f.Relationships) || rep.ElementsWritten+rep.RelationshipsWritten != items || reports < 10 {
 		t.Fatalf("report %+v, %d progress reports; want %d elements, %d relationships", rep, reports, len(f.Elements), len(f.Relationships))
 	}
