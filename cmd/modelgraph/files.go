@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/lint"
+	"github.com/modelgraph/modelgraph/graph/snapshots"
 )
 
 func validateCmd(ctx context.Context, e *env, args []string) error {
@@ -170,11 +171,18 @@ func exportCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	db := dbFlags(fs, e)
 	format := fs.String("format", "yaml", "yaml, json or archimate (ArchiMate exchange file)")
+	revision := fs.Int64("revision", 0, "write the model as it was after this revision, rebuilt from the change history (0: as it is now)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErr("name one model key")
+	}
+	if *revision < 0 {
+		return usageErr("-revision must be a revision of the model (1 or more), got %d", *revision)
+	}
+	if *revision > 0 && strings.EqualFold(*format, "archimate") {
+		return usageErr("-revision writes a model file (yaml or json), not -format archimate")
 	}
 	if strings.EqualFold(*format, "archimate") {
 		store, closeDB, err := db.connect(ctx, e)
@@ -193,6 +201,13 @@ func exportCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB()
+	if *revision > 0 {
+		m, err := snapshots.New(store, snapshots.Options{}).AsOf(ctx, fs.Arg(0), *revision)
+		if err != nil {
+			return err
+		}
+		return graph.Encode(e.stdout, m.File(), f)
+	}
 	return store.Export(ctx, e.stdout, fs.Arg(0), f)
 }
 
