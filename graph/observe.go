@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -99,8 +100,11 @@ func (s *Store) Ready(ctx context.Context) error {
 		}
 		online := map[string]bool{}
 		for _, r := range recs {
-			name, _ := r.Values[0].(string)
-			state, _ := r.Values[1].(string)
+			name, err1 := col[string](r, "name")
+			state, err2 := col[string](r, "state")
+			if err1 != nil || err2 != nil {
+				return nil, errors.Join(err1, err2)
+			}
 			online[name] = state == "ONLINE"
 		}
 		return online, nil

@@ -9,14 +9,15 @@ import (
 	"time"
 )
 
-// serveDebug serves pprof profiles and expvar (including runtime memory statistics) on their own
-// address, so they are never exposed on the API port.
-func serveDebug(addr string, e *env) (func(), error) {
+// serveDebug serves the Prometheus metrics, pprof profiles and expvar (including runtime memory
+// statistics) on their own address, so they are never exposed on the API port.
+func serveDebug(addr string, e *env, metrics http.Handler) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("debug listener on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
 	mux.Handle("/debug/vars", expvar.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -25,6 +26,7 @@ func serveDebug(addr string, e *env) (func(), error) {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	e.log.Info("debug endpoints", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/", "expvar", "http://"+ln.Addr().String()+"/debug/vars")
+	base := "http://" + ln.Addr().String()
+	e.log.Info("debug endpoints", "metrics", base+"/metrics", "pprof", base+"/debug/pprof/", "expvar", base+"/debug/vars")
 	return func() { srv.Close() }, nil
 }

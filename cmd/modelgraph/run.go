@@ -77,9 +77,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "modelgraph: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
-	e := &env{getenv: getenv, stdout: stdout, stderr: stderr,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("LOG_LEVEL"))}))}
-	err := cmd(ctx, e, args[1:])
+	log, err := newLogger(stderr, getenv("LOG_FORMAT"), getenv("LOG_LEVEL"))
+	if err != nil {
+		fmt.Fprintf(stderr, "modelgraph %s: %v\n", args[0], err)
+		return exitUsage
+	}
+	e := &env{getenv: getenv, stdout: stdout, stderr: stderr, log: log}
+	err = cmd(ctx, e, args[1:])
 	switch {
 	case err == nil:
 		return exitOK

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelgraph/modelgraph/graph/snapshots"
 	"github.com/modelgraph/modelgraph/resolvers"
+	"github.com/modelgraph/modelgraph/resolvers/obs"
 	"github.com/modelgraph/modelgraph/seed"
 )
 
@@ -20,7 +21,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", envOr(e, "ADDR", "127.0.0.1:8080"), "HTTP listen address (env ADDR)")
 	maxImport := fs.Int("max-import-elements", envInt(e, "MODELGRAPH_MAX_IMPORT_ELEMENTS", 100000), "most elements one API import or upsert may hold (env MODELGRAPH_MAX_IMPORT_ELEMENTS)")
 	maxBody := fs.Int("max-body-bytes", envInt(e, "MODELGRAPH_MAX_BODY_BYTES", 64<<20), "largest HTTP request body, and so importModel document (env MODELGRAPH_MAX_BODY_BYTES)")
-	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve pprof and expvar (memory statistics) on this address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
+	debugAddr := fs.String("debug-addr", e.getenv("MODELGRAPH_DEBUG_ADDR"), "if set, serve Prometheus metrics at /metrics, pprof and expvar (memory statistics) on this loopback address, e.g. 127.0.0.1:6060 (env MODELGRAPH_DEBUG_ADDR)")
 	authCfg := authFlags(fs, e)
 	limits := limitFlags(fs, e)
 	snapMem := snapshotMemoryFlag(fs, e)
@@ -72,6 +73,11 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	cache := snapshots.New(store, snapshots.Options{MemoryBytes: snapBytes})
 	publishSnapshots(cache)
 	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache, Rules: rules}
+	if *debugAddr != "" {
+		opts.Metrics = obs.New()
+		defer opts.Metrics.Close()
+		opts.Metrics.WatchSnapshots(cache.Stats)
+	}
 	if err := authCfg.options(ctx, e, store, *addr, &opts); err != nil {
 		return err
 	}
@@ -84,7 +90,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    1 << 20,
 	}
 	if *debugAddr != "" {
-		stopDebug, err := serveDebug(*debugAddr, e)
+		stopDebug, err := serveDebug(*debugAddr, e, opts.Metrics.Handler())
 		if err != nil {
 			return err
 		}

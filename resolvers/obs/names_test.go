@@ -1,0 +1,61 @@
+package obs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// TestOperationLabels: names as sent while fewer than MaxOperationNames are taken, then OtherName;
+// names taken before stay; missing, malformed and overlong names get their own fixed labels.
+func TestOperationLabels(t *testing.T) {
+	n := names{seen: map[string]bool{}}
+	for i := range MaxOperationNames {
+		name := fmt.Sprintf("Op%d", i)
+		if got := n.label(name); got != name {
+			t.Fatalf("label(%q) = %q", name, got)
+		}
+	}
+	for name, want := range map[string]string{
+		"OneTooMany": OtherName,
+		"Op0":        "Op0",
+		"Op99":       "Op99",
+		"":           Anonymous,
+		"has space":  InvalidName,
+		"9starts":    InvalidName,
+		"(other)":    InvalidName,
+		strings.Repeat("a", MaxOperationNameLen+1): InvalidName,
+	} {
+		if got := n.label(name); got != want {
+			t.Errorf("label(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if len(n.seen) != MaxOperationNames {
+		t.Errorf("%d names held, want %d", len(n.seen), MaxOperationNames)
+	}
+}
+
+// TestOutcome: OK without errors, the first error's code, ERROR for a missing or odd code.
+func TestOutcome(t *testing.T) {
+	withCode := func(c any) *gqlerror.Error {
+		return &gqlerror.Error{Message: "x", Extensions: map[string]any{"code": c}}
+	}
+	for _, tc := range []struct {
+		errs gqlerror.List
+		want string
+	}{
+		{nil, CodeOK},
+		{gqlerror.List{withCode("NOT_FOUND"), withCode("FORBIDDEN")}, "NOT_FOUND"},
+		{gqlerror.List{{Message: "no code"}}, "ERROR"},
+		{gqlerror.List{withCode("lower case")}, "ERROR"},
+		{gqlerror.List{withCode(7)}, "ERROR"},
+		{gqlerror.List{withCode(strings.Repeat("A", 41))}, "ERROR"},
+	} {
+		if got := outcome(&graphql.Response{Errors: tc.errs}); got != tc.want {
+			t.Errorf("outcome(%v) = %q, want %q", tc.errs, got, tc.want)
+		}
+	}
+}
