@@ -180,8 +180,9 @@ func runAbuse(ctx context.Context, args []string) error {
 	byDone := make(chan []bystanderStat)
 	go func() { byDone <- by.run(ctx, stopBy) }()
 	load := sampleLoad(stopBy)
+	var profiled sync.WaitGroup
 	if c.cpuProfile != "" {
-		go profileCPU(env.server.debugURL, c.cpuProfile, c.profileFor, log)
+		profiled.Go(func() { profileCPU(env.server.debugURL, c.cpuProfile, c.profileFor, log) })
 	}
 	start := time.Now()
 	res.Attacks = attack(ctx, env.server.url, cases, c, log)
@@ -191,6 +192,7 @@ func runAbuse(ctx context.Context, args []string) error {
 	res.LoadAverage = <-load
 	res.Server = env.server.memory()
 	res.HealthyAfter = healthy(env.server.url)
+	profiled.Wait() // the profile may run past the attack; the server stays up for it
 
 	if err := writeJSON(c.out, res); err != nil {
 		return err

@@ -3,6 +3,10 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +88,23 @@ func TestGateWeighsHeavyRequests(t *testing.T) {
 		if w := bodyWeight(n, 10); w != want {
 			t.Errorf("body of %d bytes weighs %d, want %d", n, w, want)
 		}
+	}
+}
+
+// TestReadBody reads bodies whatever their announced size: exact, shorter, longer, unknown; and
+// refuses one beyond the limit with the limit's error.
+func TestReadBody(t *testing.T) {
+	body := strings.Repeat("x", 1000)
+	for _, announced := range []int64{1000, 10, 5000, 0, -1} {
+		got, err := readBody(strings.NewReader(body), announced)
+		if err != nil || string(got) != body {
+			t.Errorf("announced %d: %d bytes, %v", announced, len(got), err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	_, err := readBody(http.MaxBytesReader(rec, io.NopCloser(strings.NewReader(body)), 999), 999)
+	var tooLarge *http.MaxBytesError
+	if !errors.As(err, &tooLarge) {
+		t.Fatalf("1000 bytes through a limit of 999: %v", err)
 	}
 }
