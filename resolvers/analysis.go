@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
@@ -60,6 +61,17 @@ type memo struct {
 	scope  analysisScope
 	mu     sync.Mutex
 	models map[string]*modelMemo
+	// root is the handler's resolvers, for fields that an analysis object writes through the
+	// generated code; plans are the operation's ways to write explaining paths directly.
+	root  ResolverRoot
+	plans map[*ast.Selection]any
+}
+
+// setRoot records the handler's resolvers for the operation.
+func (o *memo) setRoot(r ResolverRoot) {
+	o.mu.Lock()
+	o.root = r
+	o.mu.Unlock()
 }
 
 // modelMemo is what one operation computed about one model.
@@ -72,6 +84,11 @@ type modelMemo struct {
 	// b holds the elements the analyses of this model return, so their nested fields load
 	// once for all of them.
 	b *batch
+	// objs is the GraphQL object of every element an analysis returned, by id: an element
+	// named by many paths and lists is read from the snapshot once per operation.
+	objs []Element
+	// steps are the path steps built so far: paths of one answer share most of their steps.
+	steps map[analysis.Step]*Step
 }
 
 func memoFrom(ctx context.Context) (*memo, error) {
@@ -168,7 +185,20 @@ func (a *analysed) elem(key string) Element {
 	}
 	a.mm.mu.Lock()
 	defer a.mm.mu.Unlock()
-	return wrap(a.mm.b.add(a.snap.Element(id)))
+	return a.elemLocked(id)
+}
+
+// elemLocked returns the object of an element, made on first use; a.mm.mu is held.
+func (a *analysed) elemLocked(id engine.NodeID) Element {
+	if a.mm.objs == nil {
+		a.mm.objs = make([]Element, a.snap.Len())
+	}
+	if o := a.mm.objs[id]; o != nil {
+		return o
+	}
+	o := wrap(a.mm.b.add(a.snap.Element(id)))
+	a.mm.objs[id] = o
+	return o
 }
 
 func (a *analysed) elems(keys []string) []Element {
@@ -188,15 +218,30 @@ func typed[T Element](a *analysed, keys []string) []T {
 	return out
 }
 
+// steps returns the objects of a path's steps. A step is made once per operation and shared by
+// every path through it (objects are read, never changed, by the fields).
 func (a *analysed) steps(ss []analysis.Step) []*Step {
 	out := make([]*Step, len(ss))
+	a.mm.mu.Lock()
+	defer a.mm.mu.Unlock()
+	if a.mm.steps == nil {
+		a.mm.steps = map[analysis.Step]*Step{}
+	}
 	for i, s := range ss {
-		st := &Step{From: a.elem(s.From), Type: s.Type, To: a.elem(s.To), Properties: map[string]any{}}
-		from, _ := a.snap.ID(s.From)
-		to, _ := a.snap.ID(s.To)
+		if st, ok := a.mm.steps[s]; ok {
+			out[i] = st
+			continue
+		}
+		from, ok1 := a.snap.ID(s.From)
+		to, ok2 := a.snap.ID(s.To)
+		if !ok1 || !ok2 {
+			panic(fmt.Sprintf("resolvers: analysis returned step %s -%s-> %s, not in model %q", s.From, s.Type, s.To, a.snap.Info().Key))
+		}
+		st := &Step{From: a.elemLocked(from), Type: s.Type, To: a.elemLocked(to), Properties: map[string]any{}}
 		if id, ok := a.snap.FindRel(from, s.Type, to); ok {
 			st.Properties = jsonMap(a.snap.Relationship(id).Properties)
 		}
+		a.mm.steps[s] = st
 		out[i] = st
 	}
 	return out
@@ -216,3 +261,9 @@ func checkDepth(store *graph.Store, d *int) (int, error) {
 }
 
 func currency(snap *engine.Model) *string { return optString(analysis.Currency(snap)) }
+
+func (o *memo) resolvers() ResolverRoot {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.root
+}

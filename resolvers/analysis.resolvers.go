@@ -54,6 +54,7 @@ func (r *queryResolver) Exposure(ctx context.Context, model string, key string, 
 	if err != nil {
 		return nil, err
 	}
+	a.o.setRoot(r.Resolver)
 	x, err := analysis.Exposure(a.snap, key, d)
 	if err != nil {
 		return nil, err
@@ -67,6 +68,7 @@ func (r *queryResolver) SingleSourceExposure(ctx context.Context, model string) 
 	if err != nil {
 		return nil, err
 	}
+	a.o.setRoot(r.Resolver)
 	return a.singleSource(analysis.SingleSourceExposure(a.snap)), nil
 }
 

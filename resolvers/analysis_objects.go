@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
 )
@@ -37,26 +40,53 @@ type Exposure struct {
 	Source          Element
 	Scope           []Element
 	CutOff          []Element
-	Failed          []*ExposedElement
-	Weakened        []*ExposedElement
 	RevenueAtRisk   *Revenue
 	RevenueWeakened *Revenue
 	Currency        *string
+
+	a                *analysed
+	failed, weakened []*ExposedElement
+}
+
+// Failed lists the elements that fail with the source.
+func (x *Exposure) Failed(ctx context.Context) (*RenderedList, error) {
+	return x.a.renderExposed(ctx, x.failed)
+}
+
+// Weakened lists the elements that lose part of their supply, and what they affect.
+func (x *Exposure) Weakened(ctx context.Context) (*RenderedList, error) {
+	return x.a.renderExposed(ctx, x.weakened)
 }
 
 // ExposedElement is an element an exposure reaches, with its explaining path.
 type ExposedElement struct {
 	Element   Element
 	Distance  int
-	Path      []*Step
 	ShareLost *float64
+
+	a    *analysed
+	path []analysis.Step
+}
+
+// Path is the explaining path, made only when asked for.
+func (x *ExposedElement) Path(ctx context.Context) (*RenderedList, error) {
+	return x.a.renderPath(ctx, x.path)
 }
 
 // Revenue is a sum of annual amounts over revenue streams.
 type Revenue struct {
 	Amount         float64
-	Streams        []*RevenueStream
 	UnknownAmounts int
+
+	a       *analysed
+	streams []*RevenueStream
+}
+
+// Streams lists the revenue streams.
+func (r *Revenue) Streams(ctx context.Context) (*RenderedList, error) {
+	return renderElems(ctx, r.a, r.streams, func(ec *executionContext, ctx context.Context, sel ast.SelectionSet, o *RevenueStream) graphql.Marshaler {
+		return ec._RevenueStream(ctx, sel, o)
+	})
 }
 
 // SingleSourceExposure is a partner that cuts off elements on its own.
@@ -64,7 +94,14 @@ type SingleSourceExposure struct {
 	Partner       *KeyPartner
 	CutOff        []Element
 	RevenueAtRisk *Revenue
-	Streams       []*ExposedElement
+
+	a       *analysed
+	streams []*ExposedElement
+}
+
+// Streams lists each stream at risk with the path that explains it.
+func (s *SingleSourceExposure) Streams(ctx context.Context) (*RenderedList, error) {
+	return s.a.renderExposed(ctx, s.streams)
 }
 
 // Economics is the revenue and cost to serve of a whole model.
@@ -85,23 +122,37 @@ type Economics struct {
 // ValuePropositionEconomics is the revenue and cost to serve of one value proposition.
 type ValuePropositionEconomics struct {
 	ValueProposition *ValueProposition
-	RevenueStreams   []*RevenueStream
-	Costs            []*Cost
 	AllocatedRevenue float64
 	AllocatedCost    float64
 	Margin           float64
 	UnknownAmounts   int
 	Rollup           *Rollup
+
+	a *analysed
+	v *analysis.VPEconomics
 }
+
+// RevenueStreams are the streams the value proposition earns, made only when asked for.
+func (x *ValuePropositionEconomics) RevenueStreams() []*RevenueStream {
+	return typed[*RevenueStream](x.a, x.v.RevenueStreams)
+}
+
+// Costs are the costs of what supports the value proposition, made only when asked for.
+func (x *ValuePropositionEconomics) Costs() []*Cost { return typed[*Cost](x.a, x.v.Costs) }
 
 // Rollup is a whole value proposition's figures with those of its parts.
 type Rollup struct {
-	Parts            []*ValueProposition
 	AllocatedRevenue float64
 	AllocatedCost    float64
 	Margin           float64
 	UnknownAmounts   int
+
+	a     *analysed
+	parts []string
 }
+
+// Parts are the whole's parts, made only when asked for.
+func (r *Rollup) Parts() []*ValueProposition { return typed[*ValueProposition](r.a, r.parts) }
 
 func (a *analysed) finding(f analysis.Finding) *Finding {
 	out := &Finding{Rule: f.Rule, Severity: Severity(f.Severity), KindNamed: f.KindNamed, Message: f.Message, Related: a.elems(f.Related)}
@@ -125,28 +176,27 @@ func (a *analysed) page(p analysis.Page, total int) *FindingConnection {
 func (a *analysed) reached(rs []analysis.Reached) []*ExposedElement {
 	out := make([]*ExposedElement, len(rs))
 	for i, r := range rs {
-		out[i] = &ExposedElement{Element: a.elem(r.Key), Distance: r.Distance, Path: a.steps(r.Path), ShareLost: r.ShareLost}
+		out[i] = &ExposedElement{Element: a.elem(r.Key), Distance: r.Distance, ShareLost: r.ShareLost, a: a, path: r.Path}
 	}
 	return out
 }
 
 func (a *analysed) revenue(r analysis.Revenue) *Revenue {
-	return &Revenue{Amount: r.Amount, Streams: typed[*RevenueStream](a, r.Streams), UnknownAmounts: r.UnknownAmounts}
+	return &Revenue{Amount: r.Amount, UnknownAmounts: r.UnknownAmounts, a: a, streams: typed[*RevenueStream](a, r.Streams)}
 }
 
 func (a *analysed) exposure(x *analysis.ExposureReport) *Exposure {
 	return &Exposure{
 		Source: a.elem(x.Element), Scope: a.elems(x.Scope), CutOff: a.elems(x.CutOff),
-		Failed: a.reached(x.Failed), Weakened: a.reached(x.Weakened),
 		RevenueAtRisk: a.revenue(x.RevenueAtRisk), RevenueWeakened: a.revenue(x.RevenueWeakened),
-		Currency: currency(a.snap),
+		Currency: currency(a.snap), a: a, failed: a.reached(x.Failed), weakened: a.reached(x.Weakened),
 	}
 }
 
 func (a *analysed) singleSource(ss []analysis.SingleSource) []*SingleSourceExposure {
 	out := make([]*SingleSourceExposure, len(ss))
 	for i, s := range ss {
-		out[i] = &SingleSourceExposure{Partner: a.elem(s.Partner).(*KeyPartner), CutOff: a.elems(s.CutOff), RevenueAtRisk: a.revenue(s.RevenueAtRisk), Streams: a.reached(s.Streams)}
+		out[i] = &SingleSourceExposure{Partner: a.elem(s.Partner).(*KeyPartner), CutOff: a.elems(s.CutOff), RevenueAtRisk: a.revenue(s.RevenueAtRisk), a: a, streams: a.reached(s.Streams)}
 	}
 	return out
 }
@@ -154,11 +204,11 @@ func (a *analysed) singleSource(ss []analysis.SingleSource) []*SingleSourceExpos
 func (a *analysed) vpEconomics(v *analysis.VPEconomics) *ValuePropositionEconomics {
 	out := &ValuePropositionEconomics{
 		ValueProposition: a.elem(v.Key).(*ValueProposition),
-		RevenueStreams:   typed[*RevenueStream](a, v.RevenueStreams), Costs: typed[*Cost](a, v.Costs),
 		AllocatedRevenue: v.AllocatedRevenue, AllocatedCost: v.AllocatedCost, Margin: v.Margin, UnknownAmounts: v.UnknownAmounts,
+		a: a, v: v,
 	}
 	if r := v.Rollup; r != nil {
-		out.Rollup = &Rollup{Parts: typed[*ValueProposition](a, r.Parts), AllocatedRevenue: r.AllocatedRevenue, AllocatedCost: r.AllocatedCost, Margin: r.Margin, UnknownAmounts: r.UnknownAmounts}
+		out.Rollup = &Rollup{AllocatedRevenue: r.AllocatedRevenue, AllocatedCost: r.AllocatedCost, Margin: r.Margin, UnknownAmounts: r.UnknownAmounts, a: a, parts: r.Parts}
 	}
 	return out
 }
