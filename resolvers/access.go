@@ -167,12 +167,9 @@ func (g guard) checkModel(ctx context.Context, id *auth.Identity, name string, r
 // document's. A document that does not parse reaches the resolver, which reports its problems
 // without touching the database, if the caller may import anywhere.
 func (g guard) checkDocument(ctx context.Context, id *auth.Identity, name string, args map[string]any) error {
-	var format graph.Format
-	if f, ok := args["format"].(*DocumentFormat); ok && f != nil {
-		format = graph.Format(map[DocumentFormat]string{DocumentFormatYaml: "yaml", DocumentFormatJSON: "json"}[*f])
-	}
+	format, _ := args["format"].(*DocumentFormat)
 	doc, _ := args["document"].(string)
-	file, err := graph.ParseFile([]byte(doc), format)
+	file, err := parseDocument(doc, format)
 	if err != nil || file.Model.Key == "" {
 		if id.Best() < auth.Editor {
 			return forbidden("%s needs the editor role", name)

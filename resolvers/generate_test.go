@@ -32,7 +32,7 @@ func TestGqlgenOutputIsCurrent(t *testing.T) {
 			}
 			return os.MkdirAll(filepath.Join(tmp, rel), 0o755)
 		}
-		if !slices.ContainsFunc([]string{".go", ".graphqls", ".yml", ".yaml", ".mod", ".sum", ".html", ".js", ".css"}, func(ext string) bool { return strings.HasSuffix(p, ext) }) && !strings.Contains(rel, "assets") {
+		if !slices.ContainsFunc([]string{".go", ".graphqls", ".yml", ".yaml", ".mod", ".sum", ".html", ".js", ".css", ".xml"}, func(ext string) bool { return strings.HasSuffix(p, ext) }) && !strings.Contains(rel, "assets") {
 			return nil
 		}
 		b, err := os.ReadFile(p)

@@ -50,6 +50,21 @@ type ComplexityRoot struct {
 		Total      func(childComplexity int) int
 	}
 
+	ArchimateReport struct {
+		Duplicates              func(childComplexity int) int
+		Elements                func(childComplexity int) int
+		FoldersIgnored          func(childComplexity int) int
+		Lines                   func(childComplexity int) int
+		ModelPropertiesIgnored  func(childComplexity int) int
+		Relationships           func(childComplexity int) int
+		RenamedProperties       func(childComplexity int) int
+		Skipped                 func(childComplexity int) int
+		UnattachedRelationships func(childComplexity int) int
+		UnmappedElements        func(childComplexity int) int
+		UnmappedRelationships   func(childComplexity int) int
+		ViewsIgnored            func(childComplexity int) int
+	}
+
 	Attached struct {
 		Element func(childComplexity int) int
 		Raci    func(childComplexity int) int
@@ -337,6 +352,7 @@ type ComplexityRoot struct {
 
 	ImportReport struct {
 		Applied                func(childComplexity int) int
+		Archimate              func(childComplexity int) int
 		Created                func(childComplexity int) int
 		Deleted                func(childComplexity int) int
 		DryRun                 func(childComplexity int) int
@@ -522,7 +538,7 @@ type ComplexityRoot struct {
 		CreateModel    func(childComplexity int, input ModelInput) int
 		DeleteElement  func(childComplexity int, model string, key string, detach *bool, expectedVersion *int) int
 		DeleteModel    func(childComplexity int, key string, confirm string) int
-		ImportModel    func(childComplexity int, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string) int
+		ImportModel    func(childComplexity int, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string, lenient *bool) int
 		Link           func(childComplexity int, model string, from string, typeArg graph.RelType, to string, properties map[string]any) int
 		Unlink         func(childComplexity int, model string, from string, typeArg graph.RelType, to string) int
 		UpdateElement  func(childComplexity int, model string, key string, patch ElementPatch, expectedVersion *int) int
@@ -564,8 +580,10 @@ type ComplexityRoot struct {
 	}
 
 	Problem struct {
+		Column func(childComplexity int) int
 		Field  func(childComplexity int) int
 		Key    func(childComplexity int) int
+		Line   func(childComplexity int) int
 		Path   func(childComplexity int) int
 		Reason func(childComplexity int) int
 	}
@@ -630,6 +648,11 @@ type ComplexityRoot struct {
 		Pairs       func(childComplexity int) int
 		Propagating func(childComplexity int) int
 		Type        func(childComplexity int) int
+	}
+
+	RenamedProperty struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
 	}
 
 	Revenue struct {
@@ -711,6 +734,13 @@ type ComplexityRoot struct {
 		Streams       func(childComplexity int) int
 	}
 
+	SkippedRelationship struct {
+		Column func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	Stakeholder struct {
 		Category       func(childComplexity int) int
 		Description    func(childComplexity int) int
@@ -781,6 +811,11 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	TypeCount struct {
+		Count func(childComplexity int) int
+		Type  func(childComplexity int) int
+	}
+
 	ValueProposition struct {
 		Category       func(childComplexity int) int
 		DeliveredBy    func(childComplexity int, first *int) int
@@ -837,7 +872,7 @@ type MutationResolver interface {
 	DeleteElement(ctx context.Context, model string, key string, detach *bool, expectedVersion *int) (*DeleteElementResult, error)
 	Link(ctx context.Context, model string, from string, typeArg graph.RelType, to string, properties map[string]any) (*Relationship, error)
 	Unlink(ctx context.Context, model string, from string, typeArg graph.RelType, to string) (bool, error)
-	ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string) (*ImportReport, error)
+	ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string, lenient *bool) (*ImportReport, error)
 }
 type QueryResolver interface {
 	Models(ctx context.Context) ([]*Model, error)
@@ -911,6 +946,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlignmentSummary.Total(childComplexity), true
+
+	case "ArchimateReport.duplicates":
+		if e.ComplexityRoot.ArchimateReport.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.Duplicates(childComplexity), true
+	case "ArchimateReport.elements":
+		if e.ComplexityRoot.ArchimateReport.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.Elements(childComplexity), true
+	case "ArchimateReport.foldersIgnored":
+		if e.ComplexityRoot.ArchimateReport.FoldersIgnored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.FoldersIgnored(childComplexity), true
+	case "ArchimateReport.lines":
+		if e.ComplexityRoot.ArchimateReport.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.Lines(childComplexity), true
+	case "ArchimateReport.modelPropertiesIgnored":
+		if e.ComplexityRoot.ArchimateReport.ModelPropertiesIgnored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.ModelPropertiesIgnored(childComplexity), true
+	case "ArchimateReport.relationships":
+		if e.ComplexityRoot.ArchimateReport.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.Relationships(childComplexity), true
+	case "ArchimateReport.renamedProperties":
+		if e.ComplexityRoot.ArchimateReport.RenamedProperties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.RenamedProperties(childComplexity), true
+	case "ArchimateReport.skipped":
+		if e.ComplexityRoot.ArchimateReport.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.Skipped(childComplexity), true
+	case "ArchimateReport.unattachedRelationships":
+		if e.ComplexityRoot.ArchimateReport.UnattachedRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.UnattachedRelationships(childComplexity), true
+	case "ArchimateReport.unmappedElements":
+		if e.ComplexityRoot.ArchimateReport.UnmappedElements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.UnmappedElements(childComplexity), true
+	case "ArchimateReport.unmappedRelationships":
+		if e.ComplexityRoot.ArchimateReport.UnmappedRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.UnmappedRelationships(childComplexity), true
+	case "ArchimateReport.viewsIgnored":
+		if e.ComplexityRoot.ArchimateReport.ViewsIgnored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchimateReport.ViewsIgnored(childComplexity), true
 
 	case "Attached.element":
 		if e.ComplexityRoot.Attached.Element == nil {
@@ -2634,6 +2742,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Applied(childComplexity), true
+	case "ImportReport.archimate":
+		if e.ComplexityRoot.ImportReport.Archimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Archimate(childComplexity), true
 	case "ImportReport.created":
 		if e.ComplexityRoot.ImportReport.Created == nil {
 			break
@@ -3813,7 +3927,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ImportModel(childComplexity, args["document"].(string), args["format"].(*DocumentFormat), args["dryRun"].(*bool), args["mode"].(*ImportMode), args["model"].(*string)), true
+		return e.ComplexityRoot.Mutation.ImportModel(childComplexity, args["document"].(string), args["format"].(*DocumentFormat), args["dryRun"].(*bool), args["mode"].(*ImportMode), args["model"].(*string), args["lenient"].(*bool)), true
 	case "Mutation.link":
 		if e.ComplexityRoot.Mutation.Link == nil {
 			break
@@ -4109,6 +4223,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Problem.column":
+		if e.ComplexityRoot.Problem.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Column(childComplexity), true
 	case "Problem.field":
 		if e.ComplexityRoot.Problem.Field == nil {
 			break
@@ -4121,6 +4241,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Problem.Key(childComplexity), true
+	case "Problem.line":
+		if e.ComplexityRoot.Problem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Line(childComplexity), true
 	case "Problem.path":
 		if e.ComplexityRoot.Problem.Path == nil {
 			break
@@ -4584,6 +4710,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipTypeInfo.Type(childComplexity), true
 
+	case "RenamedProperty.from":
+		if e.ComplexityRoot.RenamedProperty.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenamedProperty.From(childComplexity), true
+	case "RenamedProperty.to":
+		if e.ComplexityRoot.RenamedProperty.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenamedProperty.To(childComplexity), true
+
 	case "Revenue.amount":
 		if e.ComplexityRoot.Revenue.Amount == nil {
 			break
@@ -5034,6 +5173,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SingleSourceExposure.Streams(childComplexity), true
 
+	case "SkippedRelationship.column":
+		if e.ComplexityRoot.SkippedRelationship.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRelationship.Column(childComplexity), true
+	case "SkippedRelationship.id":
+		if e.ComplexityRoot.SkippedRelationship.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRelationship.ID(childComplexity), true
+	case "SkippedRelationship.line":
+		if e.ComplexityRoot.SkippedRelationship.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRelationship.Line(childComplexity), true
+	case "SkippedRelationship.reason":
+		if e.ComplexityRoot.SkippedRelationship.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRelationship.Reason(childComplexity), true
+
 	case "Stakeholder.category":
 		if e.ComplexityRoot.Stakeholder.Category == nil {
 			break
@@ -5478,6 +5642,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Version(childComplexity), true
+
+	case "TypeCount.count":
+		if e.ComplexityRoot.TypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypeCount.Count(childComplexity), true
+	case "TypeCount.type":
+		if e.ComplexityRoot.TypeCount.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypeCount.Type(childComplexity), true
 
 	case "ValueProposition.category":
 		if e.ComplexityRoot.ValueProposition.Category == nil {
@@ -6124,6 +6301,65 @@ type KindAmount {
 extend type Impact {
   "Totals of annualAmount by kind over the affected elements (RevenueStream, Cost; kinds with none are left out)."
   amounts: [KindAmount!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/archimate.graphqls", Input: `"""
+What an importModel of an ArchiMate exchange file took and left out. Nothing in the file is left
+out without being counted here.
+"""
+type ArchimateReport {
+  "Elements read as ours."
+  elements: Int!
+  "Relationships read as ours."
+  relationships: Int!
+  "Elements of ArchiMate types without a mapping (events, data objects, junctions, ...), by type."
+  unmappedElements: [TypeCount!]!
+  "Relationships of ArchiMate types without a mapping (access, specialization), by type."
+  unmappedRelationships: [TypeCount!]!
+  "Relationships left out because an end was left out, by type."
+  unattachedRelationships: [TypeCount!]!
+  "Relationships our metamodel refuses, skipped because the import was lenient."
+  skipped: [SkippedRelationship!]!
+  "Relationships that read as one already imported (same from, type and to), skipped."
+  duplicates: [SkippedRelationship!]!
+  "Properties renamed to fit our property names."
+  renamedProperties: [RenamedProperty!]!
+  "Views (diagrams) in the file, which are not imported."
+  viewsIgnored: Int!
+  "Whether the file has folders (organizations), which are not imported."
+  foldersIgnored: Boolean!
+  "Properties of the model itself, which are not imported."
+  modelPropertiesIgnored: Int!
+  "The report in sentences, one a line, as the import command prints it."
+  lines: [String!]!
+}
+
+"How many items of one ArchiMate type."
+type TypeCount {
+  "The ArchiMate type, as the file names it (BusinessEvent, Access, ...)."
+  type: String!
+  "How many."
+  count: Int!
+}
+
+"A relationship of the file that was not imported."
+type SkippedRelationship {
+  "Its identifier in the file."
+  id: String!
+  "Where it is in the file: line (1-based)."
+  line: Int!
+  "Where it is in the file: column (1-based)."
+  column: Int!
+  "Why it was left out."
+  reason: String!
+}
+
+"A property whose name was changed to fit ours."
+type RenamedProperty {
+  "The name in the file."
+  from: String!
+  "The name it was imported under."
+  to: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/element.graphqls", Input: `"""
@@ -7990,7 +8226,7 @@ type Mutation {
   importModel(
     "The model file's text."
     document: String!
-    "YAML or JSON; guessed from the text when omitted."
+    "YAML, JSON or ARCHIMATE; guessed from the text when omitted."
     format: DocumentFormat
     "Report only; write nothing."
     dryRun: Boolean = false
@@ -7998,6 +8234,11 @@ type Mutation {
     mode: ImportMode = MERGE
     "Import under this model key instead of the document's."
     model: ID
+    """
+    ARCHIMATE only: skip the relationships our metamodel refuses and list them in
+    report.archimate.skipped, instead of failing the import.
+    """
+    lenient: Boolean = false
   ): ImportReport!
 }
 
@@ -8064,6 +8305,11 @@ enum DocumentFormat {
   YAML
   "JSON."
   JSON
+  """
+  ArchiMate Open Exchange Format 3.x (http://www.opengroup.org/xsd/archimate/3.0/), as Archi
+  and other ArchiMate tools read and write it; the mapping is in docs/archimate.md.
+  """
+  ARCHIMATE
 }
 
 "What an import does with what the model holds and the document lacks."
@@ -8100,6 +8346,8 @@ type ImportReport {
   relationshipsUnchanged: Int!
   "Relationships deleted (REPLACE)."
   relationshipsDeleted: Int!
+  "For an ARCHIMATE document, what the exchange file held and what was left out; null otherwise."
+  archimate: ArchimateReport
   "Every problem found; when there are any, nothing was written."
   problems: [Problem!]!
 }
@@ -8114,6 +8362,10 @@ type Problem {
   field: String
   "What is wrong, and what is allowed instead."
   reason: String!
+  "Where in the document: line (1-based), for ARCHIMATE documents; null otherwise."
+  line: Int
+  "Where in the document: column (1-based), for ARCHIMATE documents; null otherwise."
+  column: Int
 }
 
 "The result of deleting a model."
@@ -8307,6 +8559,36 @@ func (ec *executionContext) childFields_AlignmentSummary(ctx context.Context, fi
 		return ec.fieldContext_AlignmentSummary_byRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AlignmentSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchimateReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "elements":
+		return ec.fieldContext_ArchimateReport_elements(ctx, field)
+	case "relationships":
+		return ec.fieldContext_ArchimateReport_relationships(ctx, field)
+	case "unmappedElements":
+		return ec.fieldContext_ArchimateReport_unmappedElements(ctx, field)
+	case "unmappedRelationships":
+		return ec.fieldContext_ArchimateReport_unmappedRelationships(ctx, field)
+	case "unattachedRelationships":
+		return ec.fieldContext_ArchimateReport_unattachedRelationships(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ArchimateReport_skipped(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_ArchimateReport_duplicates(ctx, field)
+	case "renamedProperties":
+		return ec.fieldContext_ArchimateReport_renamedProperties(ctx, field)
+	case "viewsIgnored":
+		return ec.fieldContext_ArchimateReport_viewsIgnored(ctx, field)
+	case "foldersIgnored":
+		return ec.fieldContext_ArchimateReport_foldersIgnored(ctx, field)
+	case "modelPropertiesIgnored":
+		return ec.fieldContext_ArchimateReport_modelPropertiesIgnored(ctx, field)
+	case "lines":
+		return ec.fieldContext_ArchimateReport_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchimateReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Attached(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8905,6 +9187,8 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_relationshipsUnchanged(ctx, field)
 	case "relationshipsDeleted":
 		return ec.fieldContext_ImportReport_relationshipsDeleted(ctx, field)
+	case "archimate":
+		return ec.fieldContext_ImportReport_archimate(ctx, field)
 	case "problems":
 		return ec.fieldContext_ImportReport_problems(ctx, field)
 	}
@@ -9321,6 +9605,10 @@ func (ec *executionContext) childFields_Problem(ctx context.Context, field graph
 		return ec.fieldContext_Problem_field(ctx, field)
 	case "reason":
 		return ec.fieldContext_Problem_reason(ctx, field)
+	case "line":
+		return ec.fieldContext_Problem_line(ctx, field)
+	case "column":
+		return ec.fieldContext_Problem_column(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Problem", field.Name)
 }
@@ -9413,6 +9701,16 @@ func (ec *executionContext) childFields_RelationshipTypeInfo(ctx context.Context
 		return ec.fieldContext_RelationshipTypeInfo_pairs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipTypeInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RenamedProperty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RenamedProperty_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RenamedProperty_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenamedProperty", field.Name)
 }
 
 func (ec *executionContext) childFields_Revenue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9573,6 +9871,20 @@ func (ec *executionContext) childFields_SingleSourceExposure(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type SingleSourceExposure", field.Name)
 }
 
+func (ec *executionContext) childFields_SkippedRelationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SkippedRelationship_id(ctx, field)
+	case "line":
+		return ec.fieldContext_SkippedRelationship_line(ctx, field)
+	case "column":
+		return ec.fieldContext_SkippedRelationship_column(ctx, field)
+	case "reason":
+		return ec.fieldContext_SkippedRelationship_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedRelationship", field.Name)
+}
+
 func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -9669,6 +9981,16 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_locatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Technology", field.Name)
+}
+
+func (ec *executionContext) childFields_TypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_TypeCount_type(ctx, field)
+	case "count":
+		return ec.fieldContext_TypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TypeCount", field.Name)
 }
 
 func (ec *executionContext) childFields_ValueProposition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12148,6 +12470,14 @@ func (ec *executionContext) field_Mutation_importModel_args(ctx context.Context,
 		return nil, err
 	}
 	args["model"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "lenient",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lenient"] = arg5
 	return args, nil
 }
 
@@ -14417,6 +14747,336 @@ func (ec *executionContext) fieldContext_AlignmentSummary_byRule(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_elements(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchimateReport_relationships(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchimateReport_unmappedElements(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_unmappedElements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmappedElements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TypeCount) graphql.Marshaler {
+			return ec.marshalNTypeCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_unmappedElements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_unmappedRelationships(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_unmappedRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmappedRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TypeCount) graphql.Marshaler {
+			return ec.marshalNTypeCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_unmappedRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_unattachedRelationships(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_unattachedRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnattachedRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TypeCount) graphql.Marshaler {
+			return ec.marshalNTypeCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_unattachedRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_skipped(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SkippedRelationship) graphql.Marshaler {
+			return ec.marshalNSkippedRelationship2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSkippedRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRelationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_duplicates(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SkippedRelationship) graphql.Marshaler {
+			return ec.marshalNSkippedRelationship2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSkippedRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRelationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_renamedProperties(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_renamedProperties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenamedProperties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RenamedProperty) graphql.Marshaler {
+			return ec.marshalNRenamedProperty2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenamedPropertyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_renamedProperties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchimateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RenamedProperty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchimateReport_viewsIgnored(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_viewsIgnored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ViewsIgnored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_viewsIgnored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchimateReport_foldersIgnored(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_foldersIgnored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoldersIgnored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_foldersIgnored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ArchimateReport_modelPropertiesIgnored(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_modelPropertiesIgnored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModelPropertiesIgnored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_modelPropertiesIgnored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchimateReport_lines(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchimateReport_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchimateReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchimateReport", field, false, false, "String")
 }
 
 func (ec *executionContext) _Attached_element(ctx context.Context, field graphql.CollectedField, obj *Attached) (ret graphql.Marshaler) {
@@ -20547,11 +21207,11 @@ func (ec *executionContext) _ExposedElement_path(ctx context.Context, field grap
 			return ec.fieldContext_ExposedElement_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path(ctx)
+			return obj.Path, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-			return ec.marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*Step) graphql.Marshaler {
+			return ec.marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStepᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20561,7 +21221,7 @@ func (ec *executionContext) fieldContext_ExposedElement_path(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "ExposedElement",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Step(ctx, field)
@@ -20698,11 +21358,11 @@ func (ec *executionContext) _Exposure_failed(ctx context.Context, field graphql.
 			return ec.fieldContext_Exposure_failed(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Failed(ctx)
+			return obj.Failed, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20712,7 +21372,7 @@ func (ec *executionContext) fieldContext_Exposure_failed(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Exposure",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
@@ -20730,11 +21390,11 @@ func (ec *executionContext) _Exposure_weakened(ctx context.Context, field graphq
 			return ec.fieldContext_Exposure_weakened(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Weakened(ctx)
+			return obj.Weakened, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20744,7 +21404,7 @@ func (ec *executionContext) fieldContext_Exposure_weakened(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Exposure",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
@@ -21758,6 +22418,38 @@ func (ec *executionContext) _ImportReport_relationshipsDeleted(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_ImportReport_relationshipsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_archimate(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_archimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archimate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ArchimateReport) graphql.Marshaler {
+			return ec.marshalOArchimateReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐArchimateReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_archimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchimateReport(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ImportReport_problems(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
@@ -26379,7 +27071,7 @@ func (ec *executionContext) _Mutation_importModel(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportModel(ctx, fc.Args["document"].(string), fc.Args["format"].(*DocumentFormat), fc.Args["dryRun"].(*bool), fc.Args["mode"].(*ImportMode), fc.Args["model"].(*string))
+			return ec.Resolvers.Mutation().ImportModel(ctx, fc.Args["document"].(string), fc.Args["format"].(*DocumentFormat), fc.Args["dryRun"].(*bool), fc.Args["mode"].(*ImportMode), fc.Args["model"].(*string), fc.Args["lenient"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ImportReport) graphql.Marshaler {
@@ -27448,6 +28140,52 @@ func (ec *executionContext) _Problem_reason(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Problem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
+}
+
+func (ec *executionContext) _Problem_line(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Problem_column(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Process_key(ctx context.Context, field graphql.CollectedField, obj *Process) (ret graphql.Marshaler) {
@@ -29339,6 +30077,52 @@ func (ec *executionContext) fieldContext_RelationshipTypeInfo_pairs(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _RenamedProperty_from(ctx context.Context, field graphql.CollectedField, obj *RenamedProperty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenamedProperty_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenamedProperty_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenamedProperty", field, false, false, "String")
+}
+
+func (ec *executionContext) _RenamedProperty_to(ctx context.Context, field graphql.CollectedField, obj *RenamedProperty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenamedProperty_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenamedProperty_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenamedProperty", field, false, false, "String")
+}
+
 func (ec *executionContext) _Revenue_amount(ctx context.Context, field graphql.CollectedField, obj *Revenue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29371,11 +30155,11 @@ func (ec *executionContext) _Revenue_streams(ctx context.Context, field graphql.
 			return ec.fieldContext_Revenue_streams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Streams(ctx)
+			return obj.Streams, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-			return ec.marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
+			return ec.marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -29385,7 +30169,7 @@ func (ec *executionContext) fieldContext_Revenue_streams(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Revenue",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
@@ -30786,7 +31570,7 @@ func (ec *executionContext) _Rollup_parts(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Rollup_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts(), nil
+			return obj.Parts, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -30800,7 +31584,7 @@ func (ec *executionContext) fieldContext_Rollup_parts(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Rollup",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
@@ -31121,11 +31905,11 @@ func (ec *executionContext) _SingleSourceExposure_streams(ctx context.Context, f
 			return ec.fieldContext_SingleSourceExposure_streams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Streams(ctx)
+			return obj.Streams, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -31135,13 +31919,105 @@ func (ec *executionContext) fieldContext_SingleSourceExposure_streams(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "SingleSourceExposure",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkippedRelationship_id(ctx context.Context, field graphql.CollectedField, obj *SkippedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRelationship_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRelationship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRelationship", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkippedRelationship_line(ctx context.Context, field graphql.CollectedField, obj *SkippedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRelationship_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRelationship_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRelationship", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkippedRelationship_column(ctx context.Context, field graphql.CollectedField, obj *SkippedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRelationship_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRelationship_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRelationship", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkippedRelationship_reason(ctx context.Context, field graphql.CollectedField, obj *SkippedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRelationship_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRelationship_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRelationship", field, false, false, "String")
 }
 
 func (ec *executionContext) _Stakeholder_key(ctx context.Context, field graphql.CollectedField, obj *Stakeholder) (ret graphql.Marshaler) {
@@ -32943,6 +33819,52 @@ func (ec *executionContext) fieldContext_Technology_locatedAt(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TypeCount_type(ctx context.Context, field graphql.CollectedField, obj *TypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypeCount_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypeCount_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TypeCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _TypeCount_count(ctx context.Context, field graphql.CollectedField, obj *TypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TypeCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ValueProposition_key(ctx context.Context, field graphql.CollectedField, obj *ValueProposition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33883,7 +34805,7 @@ func (ec *executionContext) _ValuePropositionEconomics_revenueStreams(ctx contex
 			return ec.fieldContext_ValuePropositionEconomics_revenueStreams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RevenueStreams(), nil
+			return obj.RevenueStreams, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
@@ -33897,7 +34819,7 @@ func (ec *executionContext) fieldContext_ValuePropositionEconomics_revenueStream
 	fc = &graphql.FieldContext{
 		Object:     "ValuePropositionEconomics",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
@@ -33915,7 +34837,7 @@ func (ec *executionContext) _ValuePropositionEconomics_costs(ctx context.Context
 			return ec.fieldContext_ValuePropositionEconomics_costs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Costs(), nil
+			return obj.Costs, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -33929,7 +34851,7 @@ func (ec *executionContext) fieldContext_ValuePropositionEconomics_costs(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "ValuePropositionEconomics",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
@@ -35528,6 +36450,94 @@ func (ec *executionContext) _AlignmentSummary(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var archimateReportImplementors = []string{"ArchimateReport"}
+
+func (ec *executionContext) _ArchimateReport(ctx context.Context, sel ast.SelectionSet, obj *ArchimateReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archimateReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchimateReport")
+		case "elements":
+			out.Values[i] = ec._ArchimateReport_elements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._ArchimateReport_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmappedElements":
+			out.Values[i] = ec._ArchimateReport_unmappedElements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmappedRelationships":
+			out.Values[i] = ec._ArchimateReport_unmappedRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unattachedRelationships":
+			out.Values[i] = ec._ArchimateReport_unattachedRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ArchimateReport_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._ArchimateReport_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renamedProperties":
+			out.Values[i] = ec._ArchimateReport_renamedProperties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "viewsIgnored":
+			out.Values[i] = ec._ArchimateReport_viewsIgnored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foldersIgnored":
+			out.Values[i] = ec._ArchimateReport_foldersIgnored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modelPropertiesIgnored":
+			out.Values[i] = ec._ArchimateReport_modelPropertiesIgnored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._ArchimateReport_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attachedImplementors = []string{"Attached"}
 
 func (ec *executionContext) _Attached(ctx context.Context, sel ast.SelectionSet, obj *Attached) graphql.Marshaler {
@@ -36969,23 +37979,22 @@ func (ec *executionContext) _ExposedElement(ctx context.Context, sel ast.Selecti
 		case "element":
 			out.Values[i] = ec._ExposedElement_element(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "distance":
 			out.Values[i] = ec._ExposedElement_distance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "path":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExposedElement_path(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExposedElement_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "shareLost":
 			out.Values[i] = ec._ExposedElement_shareLost(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37018,44 +38027,42 @@ func (ec *executionContext) _Exposure(ctx context.Context, sel ast.SelectionSet,
 		case "source":
 			out.Values[i] = ec._Exposure_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "scope":
 			out.Values[i] = ec._Exposure_scope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cutOff":
 			out.Values[i] = ec._Exposure_cutOff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "failed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Exposure_failed(ctx, field, obj)
-				})
+			out.Values[i] = ec._Exposure_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "weakened":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Exposure_weakened(ctx, field, obj)
-				})
+			out.Values[i] = ec._Exposure_weakened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revenueAtRisk":
 			out.Values[i] = ec._Exposure_revenueAtRisk(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "revenueWeakened":
 			out.Values[i] = ec._Exposure_revenueWeakened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "currency":
 			out.Values[i] = ec._Exposure_currency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37395,6 +38402,11 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 		case "relationshipsDeleted":
 			out.Values[i] = ec._ImportReport_relationshipsDeleted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archimate":
+			out.Values[i] = ec._ImportReport_archimate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "problems":
@@ -38810,6 +39822,16 @@ func (ec *executionContext) _Problem(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "line":
+			out.Values[i] = ec._Problem_line(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._Problem_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39243,6 +40265,44 @@ func (ec *executionContext) _RelationshipTypeInfo(ctx context.Context, sel ast.S
 	return out
 }
 
+var renamedPropertyImplementors = []string{"RenamedProperty"}
+
+func (ec *executionContext) _RenamedProperty(ctx context.Context, sel ast.SelectionSet, obj *RenamedProperty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renamedPropertyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenamedProperty")
+		case "from":
+			out.Values[i] = ec._RenamedProperty_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RenamedProperty_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revenueImplementors = []string{"Revenue"}
 
 func (ec *executionContext) _Revenue(ctx context.Context, sel ast.SelectionSet, obj *Revenue) graphql.Marshaler {
@@ -39257,18 +40317,17 @@ func (ec *executionContext) _Revenue(ctx context.Context, sel ast.SelectionSet, 
 		case "amount":
 			out.Values[i] = ec._Revenue_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "streams":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Revenue_streams(ctx, field, obj)
-				})
+			out.Values[i] = ec._Revenue_streams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "unknownAmounts":
 			out.Values[i] = ec._Revenue_unknownAmounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39717,24 +40776,71 @@ func (ec *executionContext) _SingleSourceExposure(ctx context.Context, sel ast.S
 		case "partner":
 			out.Values[i] = ec._SingleSourceExposure_partner(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cutOff":
 			out.Values[i] = ec._SingleSourceExposure_cutOff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "revenueAtRisk":
 			out.Values[i] = ec._SingleSourceExposure_revenueAtRisk(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "streams":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SingleSourceExposure_streams(ctx, field, obj)
-				})
+			out.Values[i] = ec._SingleSourceExposure_streams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skippedRelationshipImplementors = []string{"SkippedRelationship"}
+
+func (ec *executionContext) _SkippedRelationship(ctx context.Context, sel ast.SelectionSet, obj *SkippedRelationship) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedRelationshipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedRelationship")
+		case "id":
+			out.Values[i] = ec._SkippedRelationship_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._SkippedRelationship_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._SkippedRelationship_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._SkippedRelationship_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40174,6 +41280,44 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Technology_locatedAt(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var typeCountImplementors = []string{"TypeCount"}
+
+func (ec *executionContext) _TypeCount(ctx context.Context, sel ast.SelectionSet, obj *TypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, typeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TypeCount")
+		case "type":
+			out.Values[i] = ec._TypeCount_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41216,12 +42360,28 @@ func (ec *executionContext) unmarshalNElementPatch2githubᚗcomᚋmodelgraphᚋm
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+func (ec *executionContext) marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx context.Context, sel ast.SelectionSet, v *ExposedElement) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "[ExposedElement!]!")
+		graphql.AddInvalidNullError(ctx, "ExposedElement!")
 		return graphql.Null
 	}
-	return v
+	return ec._ExposedElement(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposure(ctx context.Context, sel ast.SelectionSet, v *Exposure) graphql.Marshaler {
@@ -41839,6 +42999,30 @@ func (ec *executionContext) marshalNRelationshipTypeInfo2ᚖgithubᚗcomᚋmodel
 	return ec._RelationshipTypeInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRenamedProperty2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenamedPropertyᚄ(ctx context.Context, sel ast.SelectionSet, v []*RenamedProperty) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRenamedProperty2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenamedProperty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRenamedProperty2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenamedProperty(ctx context.Context, sel ast.SelectionSet, v *RenamedProperty) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RenamedProperty!")
+		return graphql.Null
+	}
+	return ec._RenamedProperty(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRevenue2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenue(ctx context.Context, sel ast.SelectionSet, v *Revenue) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Revenue!")
@@ -41861,14 +43045,6 @@ func (ec *executionContext) marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgrap
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "[RevenueStream!]!")
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStream(ctx context.Context, sel ast.SelectionSet, v *RevenueStream) graphql.Marshaler {
@@ -41985,6 +43161,30 @@ func (ec *executionContext) marshalNSingleSourceExposure2ᚖgithubᚗcomᚋmodel
 	return ec._SingleSourceExposure(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSkippedRelationship2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSkippedRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*SkippedRelationship) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkippedRelationship2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSkippedRelationship(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkippedRelationship2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSkippedRelationship(ctx context.Context, sel ast.SelectionSet, v *SkippedRelationship) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkippedRelationship!")
+		return graphql.Null
+	}
+	return ec._SkippedRelationship(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*Step) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41999,14 +43199,6 @@ func (ec *executionContext) marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodel
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "[Step!]!")
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStep(ctx context.Context, sel ast.SelectionSet, v *Step) graphql.Marshaler {
@@ -42130,6 +43322,30 @@ func (ec *executionContext) marshalNTechnology2ᚖgithubᚗcomᚋmodelgraphᚋmo
 		return graphql.Null
 	}
 	return ec._Technology(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTypeCount2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*TypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTypeCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTypeCount2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐTypeCount(ctx context.Context, sel ast.SelectionSet, v *TypeCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TypeCount!")
+		return graphql.Null
+	}
+	return ec._TypeCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNValueProposition2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -42338,6 +43554,13 @@ func (ec *executionContext) marshalOAmount2ᚖfloat64(ctx context.Context, sel a
 	_ = ctx
 	res := MarshalAmount(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOArchimateReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐArchimateReport(ctx context.Context, sel ast.SelectionSet, v *ArchimateReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArchimateReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

@@ -21,6 +21,35 @@ type AlignmentSummary struct {
 	ByRule []*RuleCount `json:"byRule"`
 }
 
+// What an importModel of an ArchiMate exchange file took and left out. Nothing in the file is left
+// out without being counted here.
+type ArchimateReport struct {
+	// Elements read as ours.
+	Elements int `json:"elements"`
+	// Relationships read as ours.
+	Relationships int `json:"relationships"`
+	// Elements of ArchiMate types without a mapping (events, data objects, junctions, ...), by type.
+	UnmappedElements []*TypeCount `json:"unmappedElements"`
+	// Relationships of ArchiMate types without a mapping (access, specialization), by type.
+	UnmappedRelationships []*TypeCount `json:"unmappedRelationships"`
+	// Relationships left out because an end was left out, by type.
+	UnattachedRelationships []*TypeCount `json:"unattachedRelationships"`
+	// Relationships our metamodel refuses, skipped because the import was lenient.
+	Skipped []*SkippedRelationship `json:"skipped"`
+	// Relationships that read as one already imported (same from, type and to), skipped.
+	Duplicates []*SkippedRelationship `json:"duplicates"`
+	// Properties renamed to fit our property names.
+	RenamedProperties []*RenamedProperty `json:"renamedProperties"`
+	// Views (diagrams) in the file, which are not imported.
+	ViewsIgnored int `json:"viewsIgnored"`
+	// Whether the file has folders (organizations), which are not imported.
+	FoldersIgnored bool `json:"foldersIgnored"`
+	// Properties of the model itself, which are not imported.
+	ModelPropertiesIgnored int `json:"modelPropertiesIgnored"`
+	// The report in sentences, one a line, as the import command prints it.
+	Lines []string `json:"lines"`
+}
+
 // A page of changes, newest first.
 type ChangeConnection struct {
 	// The changes on this page.
@@ -101,6 +130,8 @@ type ImportReport struct {
 	RelationshipsUnchanged int `json:"relationshipsUnchanged"`
 	// Relationships deleted (REPLACE).
 	RelationshipsDeleted int `json:"relationshipsDeleted"`
+	// For an ARCHIMATE document, what the exchange file held and what was left out; null otherwise.
+	Archimate *ArchimateReport `json:"archimate,omitempty"`
 	// Every problem found; when there are any, nothing was written.
 	Problems []*Problem `json:"problems"`
 }
@@ -171,6 +202,10 @@ type Problem struct {
 	Field *string `json:"field,omitempty"`
 	// What is wrong, and what is allowed instead.
 	Reason string `json:"reason"`
+	// Where in the document: line (1-based), for ARCHIMATE documents; null otherwise.
+	Line *int `json:"line,omitempty"`
+	// Where in the document: column (1-based), for ARCHIMATE documents; null otherwise.
+	Column *int `json:"column,omitempty"`
 }
 
 // modelgraph answers questions about a company's business model (the nine canvas blocks) and its
@@ -191,6 +226,14 @@ type RelationshipTypeInfo struct {
 	Pairs []*KindPair `json:"pairs"`
 }
 
+// A property whose name was changed to fit ours.
+type RenamedProperty struct {
+	// The name in the file.
+	From string `json:"from"`
+	// The name it was imported under.
+	To string `json:"to"`
+}
+
 // The number of findings of one rule.
 type RuleCount struct {
 	// The rule's id.
@@ -206,6 +249,26 @@ type SeverityCount struct {
 	// The severity.
 	Severity Severity `json:"severity"`
 	// How many findings.
+	Count int `json:"count"`
+}
+
+// A relationship of the file that was not imported.
+type SkippedRelationship struct {
+	// Its identifier in the file.
+	ID string `json:"id"`
+	// Where it is in the file: line (1-based).
+	Line int `json:"line"`
+	// Where it is in the file: column (1-based).
+	Column int `json:"column"`
+	// Why it was left out.
+	Reason string `json:"reason"`
+}
+
+// How many items of one ArchiMate type.
+type TypeCount struct {
+	// The ArchiMate type, as the file names it (BusinessEvent, Access, ...).
+	Type string `json:"type"`
+	// How many.
 	Count int `json:"count"`
 }
 
@@ -339,16 +402,20 @@ const (
 	DocumentFormatYaml DocumentFormat = "YAML"
 	// JSON.
 	DocumentFormatJSON DocumentFormat = "JSON"
+	// ArchiMate Open Exchange Format 3.x (http://www.opengroup.org/xsd/archimate/3.0/), as Archi
+	// and other ArchiMate tools read and write it; the mapping is in docs/archimate.md.
+	DocumentFormatArchimate DocumentFormat = "ARCHIMATE"
 )
 
 var AllDocumentFormat = []DocumentFormat{
 	DocumentFormatYaml,
 	DocumentFormatJSON,
+	DocumentFormatArchimate,
 }
 
 func (e DocumentFormat) IsValid() bool {
 	switch e {
-	case DocumentFormatYaml, DocumentFormatJSON:
+	case DocumentFormatYaml, DocumentFormatJSON, DocumentFormatArchimate:
 		return true
 	}
 	return false

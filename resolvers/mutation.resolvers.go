@@ -103,12 +103,18 @@ func (r *mutationResolver) Unlink(ctx context.Context, model string, from string
 }
 
 // ImportModel is the resolver for the importModel field.
-func (r *mutationResolver) ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string) (*ImportReport, error) {
+func (r *mutationResolver) ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string, lenient *bool) (*ImportReport, error) {
+	if isArchimate(format, document) {
+		return r.importArchimate(ctx, document, dryRun != nil && *dryRun, mode, model, lenient != nil && *lenient)
+	}
 	return r.importModel(ctx, document, format, dryRun != nil && *dryRun, mode, model)
 }
 
 // ExportModel is the resolver for the exportModel field.
 func (r *queryResolver) ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error) {
+	if format != nil && *format == DocumentFormatArchimate {
+		return r.exportArchimate(ctx, model)
+	}
 	f := graph.YAML
 	if format != nil && *format == DocumentFormatJSON {
 		f = graph.JSON
