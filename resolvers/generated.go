@@ -21207,11 +21207,11 @@ func (ec *executionContext) _ExposedElement_path(ctx context.Context, field grap
 			return ec.fieldContext_ExposedElement_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path, nil
+			return obj.Path(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*Step) graphql.Marshaler {
-			return ec.marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStepᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+			return ec.marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21221,7 +21221,7 @@ func (ec *executionContext) fieldContext_ExposedElement_path(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "ExposedElement",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Step(ctx, field)
@@ -21358,11 +21358,11 @@ func (ec *executionContext) _Exposure_failed(ctx context.Context, field graphql.
 			return ec.fieldContext_Exposure_failed(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Failed, nil
+			return obj.Failed(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21372,7 +21372,7 @@ func (ec *executionContext) fieldContext_Exposure_failed(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Exposure",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
@@ -21390,11 +21390,11 @@ func (ec *executionContext) _Exposure_weakened(ctx context.Context, field graphq
 			return ec.fieldContext_Exposure_weakened(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Weakened, nil
+			return obj.Weakened(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21404,7 +21404,7 @@ func (ec *executionContext) fieldContext_Exposure_weakened(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Exposure",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
@@ -30155,11 +30155,11 @@ func (ec *executionContext) _Revenue_streams(ctx context.Context, field graphql.
 			return ec.fieldContext_Revenue_streams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Streams, nil
+			return obj.Streams(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
-			return ec.marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStreamᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+			return ec.marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -30169,7 +30169,7 @@ func (ec *executionContext) fieldContext_Revenue_streams(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Revenue",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
@@ -31570,7 +31570,7 @@ func (ec *executionContext) _Rollup_parts(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Rollup_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parts, nil
+			return obj.Parts(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ValueProposition) graphql.Marshaler {
@@ -31584,7 +31584,7 @@ func (ec *executionContext) fieldContext_Rollup_parts(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Rollup",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueProposition(ctx, field)
@@ -31905,11 +31905,11 @@ func (ec *executionContext) _SingleSourceExposure_streams(ctx context.Context, f
 			return ec.fieldContext_SingleSourceExposure_streams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Streams, nil
+			return obj.Streams(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
-			return ec.marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+			return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -31919,7 +31919,7 @@ func (ec *executionContext) fieldContext_SingleSourceExposure_streams(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "SingleSourceExposure",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExposedElement(ctx, field)
@@ -34805,7 +34805,7 @@ func (ec *executionContext) _ValuePropositionEconomics_revenueStreams(ctx contex
 			return ec.fieldContext_ValuePropositionEconomics_revenueStreams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RevenueStreams, nil
+			return obj.RevenueStreams(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*RevenueStream) graphql.Marshaler {
@@ -34819,7 +34819,7 @@ func (ec *executionContext) fieldContext_ValuePropositionEconomics_revenueStream
 	fc = &graphql.FieldContext{
 		Object:     "ValuePropositionEconomics",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RevenueStream(ctx, field)
@@ -34837,7 +34837,7 @@ func (ec *executionContext) _ValuePropositionEconomics_costs(ctx context.Context
 			return ec.fieldContext_ValuePropositionEconomics_costs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Costs, nil
+			return obj.Costs(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Cost) graphql.Marshaler {
@@ -34851,7 +34851,7 @@ func (ec *executionContext) fieldContext_ValuePropositionEconomics_costs(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "ValuePropositionEconomics",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cost(ctx, field)
@@ -37979,22 +37979,23 @@ func (ec *executionContext) _ExposedElement(ctx context.Context, sel ast.Selecti
 		case "element":
 			out.Values[i] = ec._ExposedElement_element(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "distance":
 			out.Values[i] = ec._ExposedElement_distance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "path":
-			out.Values[i] = ec._ExposedElement_path(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposedElement_path(ctx, field, obj)
+				})
 		case "shareLost":
 			out.Values[i] = ec._ExposedElement_shareLost(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38027,42 +38028,44 @@ func (ec *executionContext) _Exposure(ctx context.Context, sel ast.SelectionSet,
 		case "source":
 			out.Values[i] = ec._Exposure_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scope":
 			out.Values[i] = ec._Exposure_scope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cutOff":
 			out.Values[i] = ec._Exposure_cutOff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "failed":
-			out.Values[i] = ec._Exposure_failed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exposure_failed(ctx, field, obj)
+				})
 		case "weakened":
-			out.Values[i] = ec._Exposure_weakened(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exposure_weakened(ctx, field, obj)
+				})
 		case "revenueAtRisk":
 			out.Values[i] = ec._Exposure_revenueAtRisk(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "revenueWeakened":
 			out.Values[i] = ec._Exposure_revenueWeakened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._Exposure_currency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40317,17 +40320,18 @@ func (ec *executionContext) _Revenue(ctx context.Context, sel ast.SelectionSet, 
 		case "amount":
 			out.Values[i] = ec._Revenue_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "streams":
-			out.Values[i] = ec._Revenue_streams(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revenue_streams(ctx, field, obj)
+				})
 		case "unknownAmounts":
 			out.Values[i] = ec._Revenue_unknownAmounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40776,23 +40780,24 @@ func (ec *executionContext) _SingleSourceExposure(ctx context.Context, sel ast.S
 		case "partner":
 			out.Values[i] = ec._SingleSourceExposure_partner(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cutOff":
 			out.Values[i] = ec._SingleSourceExposure_cutOff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "revenueAtRisk":
 			out.Values[i] = ec._SingleSourceExposure_revenueAtRisk(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "streams":
-			out.Values[i] = ec._SingleSourceExposure_streams(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SingleSourceExposure_streams(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42360,28 +42365,12 @@ func (ec *executionContext) unmarshalNElementPatch2githubᚗcomᚋmodelgraphᚋm
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNExposedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ExposedElement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposedElement(ctx context.Context, sel ast.SelectionSet, v *ExposedElement) graphql.Marshaler {
+func (ec *executionContext) marshalNExposedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ExposedElement!")
+		graphql.AddInvalidNullError(ctx, "[ExposedElement!]!")
 		return graphql.Null
 	}
-	return ec._ExposedElement(ctx, sel, v)
+	return v
 }
 
 func (ec *executionContext) marshalNExposure2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐExposure(ctx context.Context, sel ast.SelectionSet, v *Exposure) graphql.Marshaler {
@@ -43047,6 +43036,14 @@ func (ec *executionContext) marshalNRevenueStream2ᚕᚖgithubᚗcomᚋmodelgrap
 	return ret
 }
 
+func (ec *executionContext) marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "[RevenueStream!]!")
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevenueStream(ctx context.Context, sel ast.SelectionSet, v *RevenueStream) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RevenueStream!")
@@ -43199,6 +43196,14 @@ func (ec *executionContext) marshalNStep2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRenderedListᚄ(ctx context.Context, sel ast.SelectionSet, v *RenderedList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "[Step!]!")
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalNStep2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐStep(ctx context.Context, sel ast.SelectionSet, v *Step) graphql.Marshaler {
