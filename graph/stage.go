@@ -162,7 +162,7 @@ func (s *Store) importStaged(ctx context.Context, f *File, opt ImportOptions) (*
 	}
 	st.progress(func(pr *ImportProgress) { pr.Switching = true })
 	if _, err := s.write(wctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		return nil, st.switchIn(ctx, tx)
+		return nil, st.switchIn(wctx, tx)
 	}); err != nil {
 		return nil, err
 	}
