@@ -202,7 +202,10 @@ RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p ORDER BY 
 	if err != nil {
 		return c, 0, mapCtxErr(ctx, err)
 	}
-	err = stream(ctx, tx, "MATCH (c:Change {model: $model}) RETURN properties(c) AS p ORDER BY c.seq", p, func(r *neo4j.Record) error {
+	// Records above the model's changeSeq belong to a staged import that has not switched in
+	// (or never will); the history ends at changeSeq.
+	err = stream(ctx, tx, `MATCH (m:Model {key: $model}) MATCH (c:Change {model: $model}) WHERE c.seq <= coalesce(m.changeSeq, 0)
+RETURN properties(c) AS p ORDER BY c.seq`, p, func(r *neo4j.Record) error {
 		cp := r.Values[0].(map[string]any)
 		c.Changes++
 		return writeRecord(enc, backupLine{T: recChange}, cp, "change "+str(cp["seq"]))

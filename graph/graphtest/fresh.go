@@ -35,7 +35,7 @@ func StartFresh(t testing.TB) *Fresh {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := launcher.Start(ctx, launcher.Config{DataDir: dir, Port: port, Heap: "512m", PageCache: "64m",
+	db, err := launcher.Start(ctx, launcher.Config{DataDir: dir, Port: port, Heap: "1g", PageCache: "64m", // the product default heap
 		StartTimeout: 10 * time.Minute, Logger: logger}) // a loaded test machine starts slowly
 	if err != nil {
 		t.Fatalf("graphtest: start a fresh embedded Neo4j: %v", err)
