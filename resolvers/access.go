@@ -66,6 +66,13 @@ var rules = map[string]rule{
 	"Mutation.importModel":    {need: auth.Editor, arg: "model", document: true},
 	"Mutation.createModel":    {need: auth.Admin, arg: "input", creates: true},
 	"Mutation.deleteModel":    {need: auth.Admin, arg: "key"},
+
+	"Query.scenarios":         {need: auth.Viewer, arg: "model"},
+	"Query.scenario":          {need: auth.Viewer, arg: "key"},
+	"Query.compare":           {need: auth.Viewer}, // each side checked by the resolver
+	"Mutation.createScenario": {need: auth.Editor, arg: "base"},
+	"Mutation.mergeScenario":  {need: auth.Editor, arg: "key"},
+	"Mutation.dropScenario":   {need: auth.Editor, arg: "key"},
 }
 
 // guard enforces the rules on every root field of queries, mutations and subscriptions.
@@ -145,6 +152,11 @@ func (g guard) check(ctx context.Context, id *auth.Identity, name string, r rule
 
 func (g guard) checkModel(ctx context.Context, id *auth.Identity, name string, r rule, model string) error {
 	have := id.On(model)
+	if have < r.need && !r.creates && !r.document {
+		if base := g.scenarioBase(ctx, model); base != "" {
+			have = id.On(base) // a scenario: the caller's role on its base
+		}
+	}
 	switch {
 	case have == auth.None && r.creates:
 		return forbidden("%s needs the %s role on model %q", name, r.need, model)

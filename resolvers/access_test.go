@@ -102,6 +102,8 @@ type matrixCase struct {
 	fresh bool
 	// doc: pass $doc, a model file for $m.
 	doc bool
+	// scenario: pass $s, a scenario of $m, which the operation names.
+	scenario bool
 }
 
 var matrix = map[string]matrixCase{
@@ -130,12 +132,22 @@ var matrix = map[string]matrixCase{
 	"Mutation.importModel":    {need: "editor", query: `mutation($doc: String!) { importModel(document: $doc) { applied } }`, doc: true},
 	"Mutation.createModel":    {need: "admin", query: `mutation($m: ID!) { createModel(input: {key: $m, name: "New"}) { key } }`, fresh: true},
 	"Mutation.deleteModel":    {need: "admin", query: `mutation($m: ID!, $confirm: String!) { deleteModel(key: $m, confirm: $confirm) { key } }`},
+
+	// A scenario is authorized by the caller's role on its base.
+	"Query.scenarios":         {need: "viewer", query: `query($m: ID!) { scenarios(model: $m) { key baseRevision } }`},
+	"Query.scenario":          {need: "viewer", query: `query($s: ID!) { scenario(key: $s) { key base } }`, scenario: true},
+	"Query.compare":           {need: "viewer", query: `query($m: ID!, $s: ID!) { compare(from: {model: $s}, to: {model: $m}) { added { key } effect { revenueAtRisk { delta } } } }`, scenario: true},
+	"Mutation.createScenario": {need: "editor", query: `mutation($m: ID!, $n: ID!) { createScenario(base: $m, key: $n, name: "What if") { key } }`},
+	"Mutation.mergeScenario":  {need: "editor", query: `mutation($s: ID!) { mergeScenario(key: $s, dryRun: true) { applied } }`, scenario: true},
+	"Mutation.dropScenario":   {need: "editor", query: `mutation($s: ID!) { dropScenario(key: $s) { key } }`, scenario: true},
 }
 
 // extraCases are operations of fields above whose need differs by their input.
 var extraCases = map[string]matrixCase{
 	"Mutation.importModel (creates the model)": {need: "admin", query: `mutation($doc: String!) { importModel(document: $doc) { modelCreated } }`, doc: true, fresh: true},
 	"Mutation.importModel (model argument)":    {need: "editor", query: `mutation($doc: String!, $m: ID) { importModel(document: $doc, model: $m) { applied } }`, doc: true},
+	"Query.impact (of a scenario)":             {need: "viewer", query: `query($s: ID!) { impact(model: $s, key: "vp") { counts { count } } }`, scenario: true},
+	"Mutation.updateElement (of a scenario)":   {need: "editor", query: `mutation($s: ID!) { updateElement(model: $s, key: "vp", patch: {name: "Iced tea"}) { version } }`, scenario: true},
 }
 
 var roleRank = map[string]int{"": 0, "viewer": 1, "editor": 2, "admin": 3}
@@ -225,6 +237,11 @@ func matrixSetup(t *testing.T, c matrixCase) (string, map[string]any) {
 	if !c.fresh {
 		smallModel(t, key)
 	}
+	if c.scenario {
+		if _, err := graphtest.Store(t).CreateScenario(context.Background(), key, key+"-s", "What if"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return key, matrixVars(c, key)
 }
 
@@ -235,6 +252,12 @@ func matrixVars(c matrixCase, key string) map[string]any {
 	}
 	if c.doc {
 		vars["doc"] = modelDoc(key)
+	}
+	if strings.Contains(c.query, "$s") {
+		vars["s"] = key + "-s"
+	}
+	if strings.Contains(c.query, "$n") {
+		vars["n"] = key + "-n"
 	}
 	return vars
 }
@@ -268,7 +291,11 @@ func matrixRun(t *testing.T, a *authed, c matrixCase, role string, granted bool,
 		}
 	default:
 		// A model the caller has no grant for is answered like a missing model.
-		want := fmt.Sprintf("model %q: not found", key)
+		named := key
+		if c.scenario {
+			named = key + "-s"
+		}
+		want := fmt.Sprintf("model %q: not found", named)
 		if res.Errors[0].Extensions["code"] != "NOT_FOUND" || res.Errors[0].Message != want {
 			t.Errorf("%s: %+v, want NOT_FOUND %q", what, res.Errors[0], want)
 		}

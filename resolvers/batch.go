@@ -102,7 +102,7 @@ func (n *node) ref() graph.Ref { return graph.Ref{Model: n.e.Model, Key: n.e.Key
 // neighbours loads every member's relationships in one direction, once.
 func (b *batch) neighbours(ctx context.Context, dir graph.Direction) (map[graph.Ref][]graph.Link, error) {
 	return b.links[dir].get(func() (map[graph.Ref][]graph.Link, error) {
-		return b.store.Neighbours(ctx, b.refs(), dir)
+		return scenarioNeighbours(ctx, b.store, b.refs(), dir)
 	})
 }
 

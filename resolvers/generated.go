@@ -50,6 +50,12 @@ type ComplexityRoot struct {
 		Total      func(childComplexity int) int
 	}
 
+	AmountChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Delta  func(childComplexity int) int
+	}
+
 	ArchimateReport struct {
 		Duplicates              func(childComplexity int) int
 		Elements                func(childComplexity int) int
@@ -188,6 +194,36 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	ComparedSide struct {
+		Model    func(childComplexity int) int
+		Revision func(childComplexity int) int
+	}
+
+	Comparison struct {
+		Added                func(childComplexity int) int
+		Changed              func(childComplexity int) int
+		Effect               func(childComplexity int) int
+		From                 func(childComplexity int) int
+		Model                func(childComplexity int) int
+		RelationshipsAdded   func(childComplexity int) int
+		RelationshipsChanged func(childComplexity int) int
+		RelationshipsRemoved func(childComplexity int) int
+		Removed              func(childComplexity int) int
+		To                   func(childComplexity int) int
+	}
+
+	ComparisonEffect struct {
+		Cost             func(childComplexity int) int
+		Economics        func(childComplexity int) int
+		Exposure         func(childComplexity int) int
+		FindingsAppeared func(childComplexity int) int
+		FindingsResolved func(childComplexity int) int
+		Impacted         func(childComplexity int) int
+		Margin           func(childComplexity int) int
+		Revenue          func(childComplexity int) int
+		RevenueAtRisk    func(childComplexity int) int
+	}
+
 	Cost struct {
 		AnnualAmount   func(childComplexity int) int
 		Category       func(childComplexity int) int
@@ -283,6 +319,11 @@ type ComplexityRoot struct {
 		ValuePropositions  func(childComplexity int) int
 	}
 
+	ElementChange struct {
+		Element func(childComplexity int) int
+		Fields  func(childComplexity int) int
+	}
+
 	ElementConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -311,6 +352,12 @@ type ComplexityRoot struct {
 		Scope           func(childComplexity int) int
 		Source          func(childComplexity int) int
 		Weakened        func(childComplexity int) int
+	}
+
+	FieldChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Field  func(childComplexity int) int
 	}
 
 	Finding struct {
@@ -348,6 +395,11 @@ type ComplexityRoot struct {
 		Counts   func(childComplexity int) int
 		Scope    func(childComplexity int) int
 		Source   func(childComplexity int) int
+	}
+
+	ImpactedElement struct {
+		Element func(childComplexity int) int
+		Side    func(childComplexity int) int
 	}
 
 	ImportReport struct {
@@ -517,6 +569,20 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	MergeReport struct {
+		Applied              func(childComplexity int) int
+		Base                 func(childComplexity int) int
+		Created              func(childComplexity int) int
+		Deleted              func(childComplexity int) int
+		DryRun               func(childComplexity int) int
+		RelationshipsCreated func(childComplexity int) int
+		RelationshipsDeleted func(childComplexity int) int
+		RelationshipsUpdated func(childComplexity int) int
+		Revision             func(childComplexity int) int
+		Scenario             func(childComplexity int) int
+		Updated              func(childComplexity int) int
+	}
+
 	Metamodel struct {
 		Kinds             func(childComplexity int) int
 		RelationshipTypes func(childComplexity int) int
@@ -536,10 +602,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateModel    func(childComplexity int, input ModelInput) int
+		CreateScenario func(childComplexity int, base string, key string, name string) int
 		DeleteElement  func(childComplexity int, model string, key string, detach *bool, expectedVersion *int) int
 		DeleteModel    func(childComplexity int, key string, confirm string) int
+		DropScenario   func(childComplexity int, key string) int
 		ImportModel    func(childComplexity int, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string, lenient *bool) int
 		Link           func(childComplexity int, model string, from string, typeArg graph.RelType, to string, properties map[string]any) int
+		MergeScenario  func(childComplexity int, key string, dryRun *bool) int
 		Unlink         func(childComplexity int, model string, from string, typeArg graph.RelType, to string) int
 		UpdateElement  func(childComplexity int, model string, key string, patch ElementPatch, expectedVersion *int) int
 		UpsertElement  func(childComplexity int, model string, element ElementInput) int
@@ -577,6 +646,13 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	PartnerRiskChange struct {
+		Partner       func(childComplexity int) int
+		RevenueAtRisk func(childComplexity int) int
+		StreamsAfter  func(childComplexity int) int
+		StreamsBefore func(childComplexity int) int
 	}
 
 	Problem struct {
@@ -622,6 +698,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Alignment            func(childComplexity int, model string, rules []string, severities []Severity, first *int, after *string) int
 		Changes              func(childComplexity int, model string, since *time.Time, element *string, first *int, after *string) int
+		Compare              func(childComplexity int, from CompareSide, to CompareSide) int
 		Economics            func(childComplexity int, model string, maxDepth *int) int
 		Element              func(childComplexity int, model string, key string) int
 		Elements             func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
@@ -632,6 +709,8 @@ type ComplexityRoot struct {
 		Model                func(childComplexity int, key string) int
 		Models               func(childComplexity int) int
 		Path                 func(childComplexity int, model string, from string, to string, maxDepth *int) int
+		Scenario             func(childComplexity int, key string) int
+		Scenarios            func(childComplexity int, model string) int
 		SingleSourceExposure func(childComplexity int, model string) int
 		Supporters           func(childComplexity int, model string, key string, kinds []graph.Kind, maxDepth *int) int
 	}
@@ -641,6 +720,19 @@ type ComplexityRoot struct {
 		Properties func(childComplexity int) int
 		To         func(childComplexity int) int
 		Type       func(childComplexity int) int
+	}
+
+	RelationshipChange struct {
+		Fields func(childComplexity int) int
+		From   func(childComplexity int) int
+		To     func(childComplexity int) int
+		Type   func(childComplexity int) int
+	}
+
+	RelationshipKey struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
+		Type func(childComplexity int) int
 	}
 
 	RelationshipTypeInfo struct {
@@ -720,6 +812,18 @@ type ComplexityRoot struct {
 		Count    func(childComplexity int) int
 		Rule     func(childComplexity int) int
 		Severity func(childComplexity int) int
+	}
+
+	Scenario struct {
+		Base         func(childComplexity int) int
+		BaseRevision func(childComplexity int) int
+		ChangedItems func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		Key          func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Revision     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	SeverityCount struct {
@@ -844,6 +948,15 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	ValuePropositionChange struct {
+		After            func(childComplexity int) int
+		AllocatedCost    func(childComplexity int) int
+		AllocatedRevenue func(childComplexity int) int
+		Before           func(childComplexity int) int
+		Margin           func(childComplexity int) int
+		ValueProposition func(childComplexity int) int
+	}
+
 	ValuePropositionEconomics struct {
 		AllocatedCost    func(childComplexity int) int
 		AllocatedRevenue func(childComplexity int) int
@@ -873,6 +986,9 @@ type MutationResolver interface {
 	Link(ctx context.Context, model string, from string, typeArg graph.RelType, to string, properties map[string]any) (*Relationship, error)
 	Unlink(ctx context.Context, model string, from string, typeArg graph.RelType, to string) (bool, error)
 	ImportModel(ctx context.Context, document string, format *DocumentFormat, dryRun *bool, mode *ImportMode, model *string, lenient *bool) (*ImportReport, error)
+	CreateScenario(ctx context.Context, base string, key string, name string) (*Scenario, error)
+	MergeScenario(ctx context.Context, key string, dryRun *bool) (*MergeReport, error)
+	DropScenario(ctx context.Context, key string) (*Scenario, error)
 }
 type QueryResolver interface {
 	Models(ctx context.Context) ([]*Model, error)
@@ -889,6 +1005,9 @@ type QueryResolver interface {
 	Economics(ctx context.Context, model string, maxDepth *int) (*Economics, error)
 	ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error)
 	Changes(ctx context.Context, model string, since *time.Time, element *string, first *int, after *string) (*ChangeConnection, error)
+	Scenarios(ctx context.Context, model string) ([]*Scenario, error)
+	Scenario(ctx context.Context, key string) (*Scenario, error)
+	Compare(ctx context.Context, from CompareSide, to CompareSide) (*Comparison, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -946,6 +1065,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlignmentSummary.Total(childComplexity), true
+
+	case "AmountChange.after":
+		if e.ComplexityRoot.AmountChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmountChange.After(childComplexity), true
+	case "AmountChange.before":
+		if e.ComplexityRoot.AmountChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmountChange.Before(childComplexity), true
+	case "AmountChange.delta":
+		if e.ComplexityRoot.AmountChange.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmountChange.Delta(childComplexity), true
 
 	case "ArchimateReport.duplicates":
 		if e.ComplexityRoot.ArchimateReport.Duplicates == nil {
@@ -1869,6 +2007,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Channel.Version(childComplexity), true
 
+	case "ComparedSide.model":
+		if e.ComplexityRoot.ComparedSide.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedSide.Model(childComplexity), true
+	case "ComparedSide.revision":
+		if e.ComplexityRoot.ComparedSide.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedSide.Revision(childComplexity), true
+
+	case "Comparison.added":
+		if e.ComplexityRoot.Comparison.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Added(childComplexity), true
+	case "Comparison.changed":
+		if e.ComplexityRoot.Comparison.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Changed(childComplexity), true
+	case "Comparison.effect":
+		if e.ComplexityRoot.Comparison.Effect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Effect(childComplexity), true
+	case "Comparison.from":
+		if e.ComplexityRoot.Comparison.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.From(childComplexity), true
+	case "Comparison.model":
+		if e.ComplexityRoot.Comparison.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Model(childComplexity), true
+	case "Comparison.relationshipsAdded":
+		if e.ComplexityRoot.Comparison.RelationshipsAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.RelationshipsAdded(childComplexity), true
+	case "Comparison.relationshipsChanged":
+		if e.ComplexityRoot.Comparison.RelationshipsChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.RelationshipsChanged(childComplexity), true
+	case "Comparison.relationshipsRemoved":
+		if e.ComplexityRoot.Comparison.RelationshipsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.RelationshipsRemoved(childComplexity), true
+	case "Comparison.removed":
+		if e.ComplexityRoot.Comparison.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Removed(childComplexity), true
+	case "Comparison.to":
+		if e.ComplexityRoot.Comparison.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.To(childComplexity), true
+
+	case "ComparisonEffect.cost":
+		if e.ComplexityRoot.ComparisonEffect.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Cost(childComplexity), true
+	case "ComparisonEffect.economics":
+		if e.ComplexityRoot.ComparisonEffect.Economics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Economics(childComplexity), true
+	case "ComparisonEffect.exposure":
+		if e.ComplexityRoot.ComparisonEffect.Exposure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Exposure(childComplexity), true
+	case "ComparisonEffect.findingsAppeared":
+		if e.ComplexityRoot.ComparisonEffect.FindingsAppeared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.FindingsAppeared(childComplexity), true
+	case "ComparisonEffect.findingsResolved":
+		if e.ComplexityRoot.ComparisonEffect.FindingsResolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.FindingsResolved(childComplexity), true
+	case "ComparisonEffect.impacted":
+		if e.ComplexityRoot.ComparisonEffect.Impacted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Impacted(childComplexity), true
+	case "ComparisonEffect.margin":
+		if e.ComplexityRoot.ComparisonEffect.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Margin(childComplexity), true
+	case "ComparisonEffect.revenue":
+		if e.ComplexityRoot.ComparisonEffect.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.Revenue(childComplexity), true
+	case "ComparisonEffect.revenueAtRisk":
+		if e.ComplexityRoot.ComparisonEffect.RevenueAtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonEffect.RevenueAtRisk(childComplexity), true
+
 	case "Cost.annualAmount":
 		if e.ComplexityRoot.Cost.AnnualAmount == nil {
 			break
@@ -2482,6 +2749,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Economics.ValuePropositions(childComplexity), true
 
+	case "ElementChange.element":
+		if e.ComplexityRoot.ElementChange.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ElementChange.Element(childComplexity), true
+	case "ElementChange.fields":
+		if e.ComplexityRoot.ElementChange.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ElementChange.Fields(childComplexity), true
+
 	case "ElementConnection.edges":
 		if e.ComplexityRoot.ElementConnection.Edges == nil {
 			break
@@ -2593,6 +2873,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Exposure.Weakened(childComplexity), true
+
+	case "FieldChange.after":
+		if e.ComplexityRoot.FieldChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.After(childComplexity), true
+	case "FieldChange.before":
+		if e.ComplexityRoot.FieldChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Before(childComplexity), true
+	case "FieldChange.field":
+		if e.ComplexityRoot.FieldChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
 
 	case "Finding.element":
 		if e.ComplexityRoot.Finding.Element == nil {
@@ -2735,6 +3034,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Impact.Source(childComplexity), true
+
+	case "ImpactedElement.element":
+		if e.ComplexityRoot.ImpactedElement.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactedElement.Element(childComplexity), true
+	case "ImpactedElement.side":
+		if e.ComplexityRoot.ImpactedElement.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactedElement.Side(childComplexity), true
 
 	case "ImportReport.applied":
 		if e.ComplexityRoot.ImportReport.Applied == nil {
@@ -3811,6 +4123,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Location.Version(childComplexity), true
 
+	case "MergeReport.applied":
+		if e.ComplexityRoot.MergeReport.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Applied(childComplexity), true
+	case "MergeReport.base":
+		if e.ComplexityRoot.MergeReport.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Base(childComplexity), true
+	case "MergeReport.created":
+		if e.ComplexityRoot.MergeReport.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Created(childComplexity), true
+	case "MergeReport.deleted":
+		if e.ComplexityRoot.MergeReport.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Deleted(childComplexity), true
+	case "MergeReport.dryRun":
+		if e.ComplexityRoot.MergeReport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.DryRun(childComplexity), true
+	case "MergeReport.relationshipsCreated":
+		if e.ComplexityRoot.MergeReport.RelationshipsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.RelationshipsCreated(childComplexity), true
+	case "MergeReport.relationshipsDeleted":
+		if e.ComplexityRoot.MergeReport.RelationshipsDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.RelationshipsDeleted(childComplexity), true
+	case "MergeReport.relationshipsUpdated":
+		if e.ComplexityRoot.MergeReport.RelationshipsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.RelationshipsUpdated(childComplexity), true
+	case "MergeReport.revision":
+		if e.ComplexityRoot.MergeReport.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Revision(childComplexity), true
+	case "MergeReport.scenario":
+		if e.ComplexityRoot.MergeReport.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Scenario(childComplexity), true
+	case "MergeReport.updated":
+		if e.ComplexityRoot.MergeReport.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeReport.Updated(childComplexity), true
+
 	case "Metamodel.kinds":
 		if e.ComplexityRoot.Metamodel.Kinds == nil {
 			break
@@ -3895,6 +4274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateModel(childComplexity, args["input"].(ModelInput)), true
+	case "Mutation.createScenario":
+		if e.ComplexityRoot.Mutation.CreateScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateScenario(childComplexity, args["base"].(string), args["key"].(string), args["name"].(string)), true
 	case "Mutation.deleteElement":
 		if e.ComplexityRoot.Mutation.DeleteElement == nil {
 			break
@@ -3917,6 +4307,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteModel(childComplexity, args["key"].(string), args["confirm"].(string)), true
+	case "Mutation.dropScenario":
+		if e.ComplexityRoot.Mutation.DropScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropScenario(childComplexity, args["key"].(string)), true
 	case "Mutation.importModel":
 		if e.ComplexityRoot.Mutation.ImportModel == nil {
 			break
@@ -3939,6 +4340,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Link(childComplexity, args["model"].(string), args["from"].(string), args["type"].(graph.RelType), args["to"].(string), args["properties"].(map[string]any)), true
+	case "Mutation.mergeScenario":
+		if e.ComplexityRoot.Mutation.MergeScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeScenario(childComplexity, args["key"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.unlink":
 		if e.ComplexityRoot.Mutation.Unlink == nil {
 			break
@@ -4222,6 +4634,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PartnerRiskChange.partner":
+		if e.ComplexityRoot.PartnerRiskChange.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerRiskChange.Partner(childComplexity), true
+	case "PartnerRiskChange.revenueAtRisk":
+		if e.ComplexityRoot.PartnerRiskChange.RevenueAtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerRiskChange.RevenueAtRisk(childComplexity), true
+	case "PartnerRiskChange.streamsAfter":
+		if e.ComplexityRoot.PartnerRiskChange.StreamsAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerRiskChange.StreamsAfter(childComplexity), true
+	case "PartnerRiskChange.streamsBefore":
+		if e.ComplexityRoot.PartnerRiskChange.StreamsBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerRiskChange.StreamsBefore(childComplexity), true
 
 	case "Problem.column":
 		if e.ComplexityRoot.Problem.Column == nil {
@@ -4536,6 +4973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["model"].(string), args["since"].(*time.Time), args["element"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.compare":
+		if e.ComplexityRoot.Query.Compare == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Compare(childComplexity, args["from"].(CompareSide), args["to"].(CompareSide)), true
 	case "Query.economics":
 		if e.ComplexityRoot.Query.Economics == nil {
 			break
@@ -4637,6 +5085,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Path(childComplexity, args["model"].(string), args["from"].(string), args["to"].(string), args["maxDepth"].(*int)), true
+	case "Query.scenario":
+		if e.ComplexityRoot.Query.Scenario == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scenario(childComplexity, args["key"].(string)), true
+	case "Query.scenarios":
+		if e.ComplexityRoot.Query.Scenarios == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scenarios_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scenarios(childComplexity, args["model"].(string)), true
 	case "Query.singleSourceExposure":
 		if e.ComplexityRoot.Query.SingleSourceExposure == nil {
 			break
@@ -4684,6 +5154,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Type(childComplexity), true
+
+	case "RelationshipChange.fields":
+		if e.ComplexityRoot.RelationshipChange.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Fields(childComplexity), true
+	case "RelationshipChange.from":
+		if e.ComplexityRoot.RelationshipChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.From(childComplexity), true
+	case "RelationshipChange.to":
+		if e.ComplexityRoot.RelationshipChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.To(childComplexity), true
+	case "RelationshipChange.type":
+		if e.ComplexityRoot.RelationshipChange.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Type(childComplexity), true
+
+	case "RelationshipKey.from":
+		if e.ComplexityRoot.RelationshipKey.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipKey.From(childComplexity), true
+	case "RelationshipKey.to":
+		if e.ComplexityRoot.RelationshipKey.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipKey.To(childComplexity), true
+	case "RelationshipKey.type":
+		if e.ComplexityRoot.RelationshipKey.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipKey.Type(childComplexity), true
 
 	case "RelationshipTypeInfo.meaning":
 		if e.ComplexityRoot.RelationshipTypeInfo.Meaning == nil {
@@ -5134,6 +5648,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleCount.Severity(childComplexity), true
+
+	case "Scenario.base":
+		if e.ComplexityRoot.Scenario.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Base(childComplexity), true
+	case "Scenario.baseRevision":
+		if e.ComplexityRoot.Scenario.BaseRevision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.BaseRevision(childComplexity), true
+	case "Scenario.changedItems":
+		if e.ComplexityRoot.Scenario.ChangedItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.ChangedItems(childComplexity), true
+	case "Scenario.createdAt":
+		if e.ComplexityRoot.Scenario.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CreatedAt(childComplexity), true
+	case "Scenario.createdBy":
+		if e.ComplexityRoot.Scenario.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CreatedBy(childComplexity), true
+	case "Scenario.key":
+		if e.ComplexityRoot.Scenario.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Key(childComplexity), true
+	case "Scenario.name":
+		if e.ComplexityRoot.Scenario.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Name(childComplexity), true
+	case "Scenario.revision":
+		if e.ComplexityRoot.Scenario.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Revision(childComplexity), true
+	case "Scenario.updatedAt":
+		if e.ComplexityRoot.Scenario.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.UpdatedAt(childComplexity), true
 
 	case "SeverityCount.count":
 		if e.ComplexityRoot.SeverityCount.Count == nil {
@@ -5882,6 +6451,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ValueProposition.Version(childComplexity), true
 
+	case "ValuePropositionChange.after":
+		if e.ComplexityRoot.ValuePropositionChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.After(childComplexity), true
+	case "ValuePropositionChange.allocatedCost":
+		if e.ComplexityRoot.ValuePropositionChange.AllocatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.AllocatedCost(childComplexity), true
+	case "ValuePropositionChange.allocatedRevenue":
+		if e.ComplexityRoot.ValuePropositionChange.AllocatedRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.AllocatedRevenue(childComplexity), true
+	case "ValuePropositionChange.before":
+		if e.ComplexityRoot.ValuePropositionChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.Before(childComplexity), true
+	case "ValuePropositionChange.margin":
+		if e.ComplexityRoot.ValuePropositionChange.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.Margin(childComplexity), true
+	case "ValuePropositionChange.valueProposition":
+		if e.ComplexityRoot.ValuePropositionChange.ValueProposition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuePropositionChange.ValueProposition(childComplexity), true
+
 	case "ValuePropositionEconomics.allocatedCost":
 		if e.ComplexityRoot.ValuePropositionEconomics.AllocatedCost == nil {
 			break
@@ -5940,6 +6546,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CompareSide", ec.unmarshalInputCompareSide),
 			graphql.NewInputUnmarshaler("ElementInput", ec.unmarshalInputElementInput),
 			graphql.NewInputUnmarshaler("ElementPatch", ec.unmarshalInputElementPatch),
 			graphql.NewInputUnmarshaler("ModelInput", ec.unmarshalInputModelInput),
@@ -8443,6 +9050,255 @@ type ChangeConnection {
 "A time in RFC 3339 format."
 scalar DateTime
 `, BuiltIn: false},
+	{Name: "../schema/scenario.graphqls", Input: `extend type Query {
+  "The scenarios of a model, ordered by key."
+  scenarios("The base model's key." model: ID!): [Scenario!]!
+
+  "One scenario by key, or null with a NOT_FOUND error."
+  scenario("The scenario's key." key: ID!): Scenario
+
+  """
+  What differs from one side to the other, and what the difference affects. A side is a model
+  (now, or at a past revision) or a scenario: a scenario against its base, a model against itself
+  at an earlier revision, or any two models.
+  """
+  compare("The side compared from." from: CompareSide!, "The side compared to." to: CompareSide!): Comparison!
+}
+
+extend type Mutation {
+  """
+  Make a scenario of a model at its current revision: a what-if copy that answers every query and
+  accepts every edit a model does, while the model itself stays as it is. Nothing is copied: the
+  scenario stores only what it changes. The key must be free among models and scenarios.
+  """
+  createScenario("The model to start from." base: ID!, "Key: 1 to 64 lower-case letters, digits and '-'." key: ID!, "Display name." name: String!): Scenario!
+
+  """
+  Apply a scenario's changes to its base in one transaction, through the same validation as any
+  write, and delete the scenario. The base's own changes since the scenario was made are kept.
+  Conflicts are refused with CONFLICT, each listed in extensions.conflicts, and nothing is written.
+  dryRun reports what would change and writes nothing.
+  """
+  mergeScenario("The scenario's key." key: ID!, "Report only; write nothing." dryRun: Boolean = false): MergeReport!
+
+  "Delete a scenario; its base is untouched."
+  dropScenario("The scenario's key." key: ID!): Scenario!
+}
+
+"A what-if copy of a model, stored as the changes it makes to the model at its base revision."
+type Scenario {
+  "The scenario's key, used as the model key in every query and edit."
+  key: ID!
+  "Display name."
+  name: String!
+  "The model it was made of."
+  base: ID!
+  "The base's revision when the scenario was made; the scenario reads the base as it was then."
+  baseRevision: Int!
+  "Counts the scenario's own writes."
+  revision: Int!
+  "How many elements and relationships the scenario changes."
+  changedItems: Int!
+  "When it was made."
+  createdAt: DateTime!
+  "Who made it."
+  createdBy: String!
+  "When it was last changed."
+  updatedAt: DateTime!
+}
+
+"One side of a comparison."
+input CompareSide {
+  "A model's or a scenario's key."
+  model: ID!
+  "A past revision of a model; the current state when omitted."
+  revision: Int
+}
+
+"A side as it was compared."
+type ComparedSide {
+  "The model's or scenario's key."
+  model: ID!
+  "The revision read."
+  revision: Int!
+}
+
+"A field that differs, with its value on each side (null where absent)."
+type FieldChange {
+  "kind, name, description, tags, or properties.NAME."
+  field: String!
+  "The value on the from side."
+  before: FieldValue
+  "The value on the to side."
+  after: FieldValue
+}
+
+"An element present on both sides whose content differs."
+type ElementChange {
+  "The element as it is on the to side."
+  element: Element!
+  "The fields that differ, in the order kind, name, description, tags, then properties by name."
+  fields: [FieldChange!]!
+}
+
+"A relationship named by its ends and type."
+type RelationshipKey {
+  "Key of the element depended upon."
+  from: ID!
+  "The relationship type."
+  type: RelationshipType!
+  "Key of the element that depends on it."
+  to: ID!
+}
+
+"A relationship present on both sides whose properties differ."
+type RelationshipChange {
+  "Key of the element depended upon."
+  from: ID!
+  "The relationship type."
+  type: RelationshipType!
+  "Key of the element that depends on it."
+  to: ID!
+  "The properties that differ."
+  fields: [FieldChange!]!
+}
+
+"What differs from one side to the other, and its effect."
+type Comparison {
+  "The from side."
+  from: ComparedSide!
+  "The to side."
+  to: ComparedSide!
+  "The model's own fields that differ (name, description)."
+  model: [FieldChange!]!
+  "Elements only on the to side, ordered by key."
+  added: [Element!]!
+  "Elements only on the from side, ordered by key."
+  removed: [Element!]!
+  "Elements on both sides whose content differs, ordered by key."
+  changed: [ElementChange!]!
+  "Relationships only on the to side, ordered by from, type, to."
+  relationshipsAdded: [RelationshipKey!]!
+  "Relationships only on the from side."
+  relationshipsRemoved: [RelationshipKey!]!
+  "Relationships on both sides whose properties differ."
+  relationshipsChanged: [RelationshipChange!]!
+  "What the difference affects."
+  effect: ComparisonEffect!
+}
+
+"Which side an element was read on."
+enum ComparedSideName {
+  "The from side (the element is removed)."
+  FROM
+  "The to side."
+  TO
+}
+
+"An element the difference reaches."
+type ImpactedElement {
+  "The element, as on the side it was read on."
+  element: Element!
+  "The side it was read on: to for elements present there, from for removed ones."
+  side: ComparedSideName!
+}
+
+"An amount on each side."
+type AmountChange {
+  "On the from side."
+  before: Amount!
+  "On the to side."
+  after: Amount!
+  "after - before."
+  delta: Amount!
+}
+
+"The revenue one single-source partner puts at risk on each side (0 where it is no single source)."
+type PartnerRiskChange {
+  "The partner's key."
+  partner: ID!
+  "Its revenue at risk (exposure at depth 6)."
+  revenueAtRisk: AmountChange!
+  "The streams at risk on the from side, ordered by key."
+  streamsBefore: [ID!]!
+  "The streams at risk on the to side, ordered by key."
+  streamsAfter: [ID!]!
+}
+
+"A value proposition's figures on each side (null where it does not exist)."
+type ValuePropositionChange {
+  "The value proposition's key."
+  valueProposition: ID!
+  "Its allocated revenue."
+  allocatedRevenue: AmountChange!
+  "Its allocated cost."
+  allocatedCost: AmountChange!
+  "Its margin."
+  margin: AmountChange!
+  "Whether it exists on the from side."
+  before: Boolean!
+  "Whether it exists on the to side."
+  after: Boolean!
+}
+
+"The effect of a difference."
+type ComparisonEffect {
+  """
+  The union of the impact (scope and affected elements) of every touched element: added,
+  removed, changed, or an end of an added, removed or changed relationship. Taken on the to side
+  for elements present there and on the from side for removed ones. Ordered by key.
+  """
+  impacted: [ImpactedElement!]!
+  "Alignment findings on the to side only, a finding being identified by (rule, element key, kind named)."
+  findingsAppeared: [Finding!]!
+  "Alignment findings on the from side only."
+  findingsResolved: [Finding!]!
+  "The revenue of the streams at risk from any single-source partner (singleSourceExposure), each stream once."
+  revenueAtRisk: AmountChange!
+  "Partners whose single-source revenue at risk differs, ordered by key."
+  exposure: [PartnerRiskChange!]!
+  "Value propositions whose economics differ, ordered by key."
+  economics: [ValuePropositionChange!]!
+  "Economics totals: revenue allocated to value propositions."
+  revenue: AmountChange!
+  "Economics totals: cost allocated to value propositions."
+  cost: AmountChange!
+  "Economics totals: revenue - cost."
+  margin: AmountChange!
+}
+
+"What a merge wrote, or would write."
+type MergeReport {
+  "The scenario merged."
+  scenario: ID!
+  "The model merged into."
+  base: ID!
+  "Whether this was a dry run (nothing written)."
+  dryRun: Boolean!
+  "Whether the changes were written."
+  applied: Boolean!
+  "The base's revision after the merge (for a dry run, its revision now)."
+  revision: Int!
+  "Elements created."
+  created: Int!
+  "Elements updated."
+  updated: Int!
+  "Elements deleted."
+  deleted: Int!
+  "Relationships created."
+  relationshipsCreated: Int!
+  "Relationships whose properties changed."
+  relationshipsUpdated: Int!
+  "Relationships deleted."
+  relationshipsDeleted: Int!
+}
+
+"A field's value: a string, number, boolean, or for tags a list of strings."
+scalar FieldValue @goModel(model: "github.com/99designs/gqlgen/graphql.Any")
+
+"Binds a GraphQL type to a Go type for the code generator; it has no effect on requests."
+directive @goModel(model: String, models: [String!]) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"""
 modelgraph answers questions about a company's business model (the nine canvas blocks) and its
 operating model (processes, capabilities, technology, organisation, functions, stakeholders),
@@ -8559,6 +9415,18 @@ func (ec *executionContext) childFields_AlignmentSummary(ctx context.Context, fi
 		return ec.fieldContext_AlignmentSummary_byRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AlignmentSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_AmountChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "before":
+		return ec.fieldContext_AmountChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AmountChange_after(ctx, field)
+	case "delta":
+		return ec.fieldContext_AmountChange_delta(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AmountChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ArchimateReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8837,6 +9705,66 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Channel", field.Name)
 }
 
+func (ec *executionContext) childFields_ComparedSide(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_ComparedSide_model(ctx, field)
+	case "revision":
+		return ec.fieldContext_ComparedSide_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparedSide", field.Name)
+}
+
+func (ec *executionContext) childFields_Comparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Comparison_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Comparison_to(ctx, field)
+	case "model":
+		return ec.fieldContext_Comparison_model(ctx, field)
+	case "added":
+		return ec.fieldContext_Comparison_added(ctx, field)
+	case "removed":
+		return ec.fieldContext_Comparison_removed(ctx, field)
+	case "changed":
+		return ec.fieldContext_Comparison_changed(ctx, field)
+	case "relationshipsAdded":
+		return ec.fieldContext_Comparison_relationshipsAdded(ctx, field)
+	case "relationshipsRemoved":
+		return ec.fieldContext_Comparison_relationshipsRemoved(ctx, field)
+	case "relationshipsChanged":
+		return ec.fieldContext_Comparison_relationshipsChanged(ctx, field)
+	case "effect":
+		return ec.fieldContext_Comparison_effect(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comparison", field.Name)
+}
+
+func (ec *executionContext) childFields_ComparisonEffect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "impacted":
+		return ec.fieldContext_ComparisonEffect_impacted(ctx, field)
+	case "findingsAppeared":
+		return ec.fieldContext_ComparisonEffect_findingsAppeared(ctx, field)
+	case "findingsResolved":
+		return ec.fieldContext_ComparisonEffect_findingsResolved(ctx, field)
+	case "revenueAtRisk":
+		return ec.fieldContext_ComparisonEffect_revenueAtRisk(ctx, field)
+	case "exposure":
+		return ec.fieldContext_ComparisonEffect_exposure(ctx, field)
+	case "economics":
+		return ec.fieldContext_ComparisonEffect_economics(ctx, field)
+	case "revenue":
+		return ec.fieldContext_ComparisonEffect_revenue(ctx, field)
+	case "cost":
+		return ec.fieldContext_ComparisonEffect_cost(ctx, field)
+	case "margin":
+		return ec.fieldContext_ComparisonEffect_margin(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparisonEffect", field.Name)
+}
+
 func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -9027,6 +9955,16 @@ func (ec *executionContext) childFields_Economics(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Economics", field.Name)
 }
 
+func (ec *executionContext) childFields_ElementChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_ElementChange_element(ctx, field)
+	case "fields":
+		return ec.fieldContext_ElementChange_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ElementChange", field.Name)
+}
+
 func (ec *executionContext) childFields_ElementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -9085,6 +10023,18 @@ func (ec *executionContext) childFields_Exposure(ctx context.Context, field grap
 		return ec.fieldContext_Exposure_currency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Exposure", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldChange_field(ctx, field)
+	case "before":
+		return ec.fieldContext_FieldChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_FieldChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9159,6 +10109,16 @@ func (ec *executionContext) childFields_Impact(ctx context.Context, field graphq
 		return ec.fieldContext_Impact_amounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Impact", field.Name)
+}
+
+func (ec *executionContext) childFields_ImpactedElement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_ImpactedElement_element(ctx, field)
+	case "side":
+		return ec.fieldContext_ImpactedElement_side(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImpactedElement", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9495,6 +10455,34 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
 
+func (ec *executionContext) childFields_MergeReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scenario":
+		return ec.fieldContext_MergeReport_scenario(ctx, field)
+	case "base":
+		return ec.fieldContext_MergeReport_base(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_MergeReport_dryRun(ctx, field)
+	case "applied":
+		return ec.fieldContext_MergeReport_applied(ctx, field)
+	case "revision":
+		return ec.fieldContext_MergeReport_revision(ctx, field)
+	case "created":
+		return ec.fieldContext_MergeReport_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_MergeReport_updated(ctx, field)
+	case "deleted":
+		return ec.fieldContext_MergeReport_deleted(ctx, field)
+	case "relationshipsCreated":
+		return ec.fieldContext_MergeReport_relationshipsCreated(ctx, field)
+	case "relationshipsUpdated":
+		return ec.fieldContext_MergeReport_relationshipsUpdated(ctx, field)
+	case "relationshipsDeleted":
+		return ec.fieldContext_MergeReport_relationshipsDeleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Metamodel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kinds":
@@ -9595,6 +10583,20 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnerRiskChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partner":
+		return ec.fieldContext_PartnerRiskChange_partner(ctx, field)
+	case "revenueAtRisk":
+		return ec.fieldContext_PartnerRiskChange_revenueAtRisk(ctx, field)
+	case "streamsBefore":
+		return ec.fieldContext_PartnerRiskChange_streamsBefore(ctx, field)
+	case "streamsAfter":
+		return ec.fieldContext_PartnerRiskChange_streamsAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerRiskChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Problem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "path":
@@ -9687,6 +10689,32 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_properties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationshipChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RelationshipChange_from(ctx, field)
+	case "type":
+		return ec.fieldContext_RelationshipChange_type(ctx, field)
+	case "to":
+		return ec.fieldContext_RelationshipChange_to(ctx, field)
+	case "fields":
+		return ec.fieldContext_RelationshipChange_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationshipChange", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationshipKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RelationshipKey_from(ctx, field)
+	case "type":
+		return ec.fieldContext_RelationshipKey_type(ctx, field)
+	case "to":
+		return ec.fieldContext_RelationshipKey_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationshipKey", field.Name)
 }
 
 func (ec *executionContext) childFields_RelationshipTypeInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9845,6 +10873,30 @@ func (ec *executionContext) childFields_RuleCount(ctx context.Context, field gra
 		return ec.fieldContext_RuleCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RuleCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Scenario(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Scenario_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Scenario_name(ctx, field)
+	case "base":
+		return ec.fieldContext_Scenario_base(ctx, field)
+	case "baseRevision":
+		return ec.fieldContext_Scenario_baseRevision(ctx, field)
+	case "revision":
+		return ec.fieldContext_Scenario_revision(ctx, field)
+	case "changedItems":
+		return ec.fieldContext_Scenario_changedItems(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Scenario_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Scenario_createdBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Scenario_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
 }
 
 func (ec *executionContext) childFields_SeverityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10047,6 +11099,24 @@ func (ec *executionContext) childFields_ValueProposition(ctx context.Context, fi
 		return ec.fieldContext_ValueProposition_economics(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ValueProposition", field.Name)
+}
+
+func (ec *executionContext) childFields_ValuePropositionChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "valueProposition":
+		return ec.fieldContext_ValuePropositionChange_valueProposition(ctx, field)
+	case "allocatedRevenue":
+		return ec.fieldContext_ValuePropositionChange_allocatedRevenue(ctx, field)
+	case "allocatedCost":
+		return ec.fieldContext_ValuePropositionChange_allocatedCost(ctx, field)
+	case "margin":
+		return ec.fieldContext_ValuePropositionChange_margin(ctx, field)
+	case "before":
+		return ec.fieldContext_ValuePropositionChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_ValuePropositionChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValuePropositionChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ValuePropositionEconomics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12367,6 +13437,36 @@ func (ec *executionContext) field_Mutation_createModel_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "base",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["base"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteElement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12424,6 +13524,20 @@ func (ec *executionContext) field_Mutation_deleteModel_args(ctx context.Context,
 		return nil, err
 	}
 	args["confirm"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_dropScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
 	return args, nil
 }
 
@@ -12524,6 +13638,28 @@ func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["properties"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -13265,6 +14401,28 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_compare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (CompareSide, error) {
+			return ec.unmarshalNCompareSide2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCompareSide(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (CompareSide, error) {
+			return ec.unmarshalNCompareSide2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCompareSide(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_economics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13502,6 +14660,34 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["maxDepth"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scenarios_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
 	return args, nil
 }
 
@@ -14747,6 +15933,75 @@ func (ec *executionContext) fieldContext_AlignmentSummary_byRule(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AmountChange_before(ctx context.Context, field graphql.CollectedField, obj *AmountChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmountChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmountChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AmountChange", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _AmountChange_after(ctx context.Context, field graphql.CollectedField, obj *AmountChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmountChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmountChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AmountChange", field, false, false, "Amount")
+}
+
+func (ec *executionContext) _AmountChange_delta(ctx context.Context, field graphql.CollectedField, obj *AmountChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmountChange_delta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delta, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNAmount2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmountChange_delta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AmountChange", field, false, false, "Amount")
 }
 
 func (ec *executionContext) _ArchimateReport_elements(ctx context.Context, field graphql.CollectedField, obj *ArchimateReport) (ret graphql.Marshaler) {
@@ -18535,6 +19790,660 @@ func (ec *executionContext) fieldContext_Channel_locatedAt(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ComparedSide_model(ctx context.Context, field graphql.CollectedField, obj *ComparedSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedSide_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedSide_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparedSide", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComparedSide_revision(ctx context.Context, field graphql.CollectedField, obj *ComparedSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedSide_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparedSide", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Comparison_from(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ComparedSide) graphql.Marshaler {
+			return ec.marshalNComparedSide2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparedSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_to(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ComparedSide) graphql.Marshaler {
+			return ec.marshalNComparedSide2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparedSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_model(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_added(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_removed(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Element) graphql.Marshaler {
+			return ec.marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_changed(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ElementChange) graphql.Marshaler {
+			return ec.marshalNElementChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ElementChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_relationshipsAdded(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_relationshipsAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsAdded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RelationshipKey) graphql.Marshaler {
+			return ec.marshalNRelationshipKey2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_relationshipsAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_relationshipsRemoved(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_relationshipsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RelationshipKey) graphql.Marshaler {
+			return ec.marshalNRelationshipKey2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_relationshipsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_relationshipsChanged(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_relationshipsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RelationshipChange) graphql.Marshaler {
+			return ec.marshalNRelationshipChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_relationshipsChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_effect(ctx context.Context, field graphql.CollectedField, obj *Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_effect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ComparisonEffect) graphql.Marshaler {
+			return ec.marshalNComparisonEffect2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparisonEffect(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_effect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonEffect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_impacted(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_impacted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Impacted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ImpactedElement) graphql.Marshaler {
+			return ec.marshalNImpactedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImpactedElementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_impacted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImpactedElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_findingsAppeared(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_findingsAppeared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsAppeared, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_findingsAppeared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_findingsResolved(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_findingsResolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsResolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_findingsResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_revenueAtRisk(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_revenueAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueAtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_revenueAtRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_exposure(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_exposure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exposure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PartnerRiskChange) graphql.Marshaler {
+			return ec.marshalNPartnerRiskChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPartnerRiskChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_exposure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerRiskChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_economics(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_economics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Economics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ValuePropositionChange) graphql.Marshaler {
+			return ec.marshalNValuePropositionChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_economics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuePropositionChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_revenue(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_cost(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonEffect_margin(ctx context.Context, field graphql.CollectedField, obj *ComparisonEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonEffect_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonEffect_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cost_key(ctx context.Context, field graphql.CollectedField, obj *Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20969,6 +22878,70 @@ func (ec *executionContext) fieldContext_Economics_unknownAmounts(_ context.Cont
 	return graphql.NewScalarFieldContext("Economics", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ElementChange_element(ctx context.Context, field graphql.CollectedField, obj *ElementChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ElementChange_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ElementChange_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ElementChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ElementChange_fields(ctx context.Context, field graphql.CollectedField, obj *ElementChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ElementChange_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ElementChange_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ElementChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ElementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ElementConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21498,6 +23471,75 @@ func (ec *executionContext) _Exposure_currency(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Exposure_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Exposure", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_before(ctx context.Context, field graphql.CollectedField, obj *FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOFieldValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "FieldValue")
+}
+
+func (ec *executionContext) _FieldChange_after(ctx context.Context, field graphql.CollectedField, obj *FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOFieldValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "FieldValue")
 }
 
 func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *Finding) (ret graphql.Marshaler) {
@@ -22142,6 +24184,61 @@ func (ec *executionContext) fieldContext_Impact_amounts(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImpactedElement_element(ctx context.Context, field graphql.CollectedField, obj *ImpactedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactedElement_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Element) graphql.Marshaler {
+			return ec.marshalNElement2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactedElement_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactedElement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactedElement_side(ctx context.Context, field graphql.CollectedField, obj *ImpactedElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactedElement_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ComparedSideName) graphql.Marshaler {
+			return ec.marshalNComparedSideName2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSideName(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactedElement_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactedElement", field, false, false, "ComparedSideName")
 }
 
 func (ec *executionContext) _ImportReport_model(ctx context.Context, field graphql.CollectedField, obj *ImportReport) (ret graphql.Marshaler) {
@@ -26399,6 +28496,259 @@ func (ec *executionContext) fieldContext_Location_locatedHere(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeReport_scenario(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeReport_base(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeReport_dryRun(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeReport_applied(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeReport_revision(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_created(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_updated(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_deleted(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_relationshipsCreated(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_relationshipsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_relationshipsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_relationshipsUpdated(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_relationshipsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_relationshipsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeReport_relationshipsDeleted(ctx context.Context, field graphql.CollectedField, obj *MergeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeReport_relationshipsDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeReport_relationshipsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeReport", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Metamodel_kinds(ctx context.Context, field graphql.CollectedField, obj *Metamodel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27099,6 +29449,138 @@ func (ec *executionContext) fieldContext_Mutation_importModel(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_importModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createScenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateScenario(ctx, fc.Args["base"].(string), fc.Args["key"].(string), fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Scenario(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeScenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeScenario(ctx, fc.Args["key"].(string), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeReport) graphql.Marshaler {
+			return ec.marshalNMergeReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐMergeReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dropScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dropScenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DropScenario(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dropScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Scenario(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dropScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28048,6 +30530,107 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartnerRiskChange_partner(ctx context.Context, field graphql.CollectedField, obj *PartnerRiskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerRiskChange_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerRiskChange_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerRiskChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartnerRiskChange_revenueAtRisk(ctx context.Context, field graphql.CollectedField, obj *PartnerRiskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerRiskChange_revenueAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueAtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerRiskChange_revenueAtRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerRiskChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerRiskChange_streamsBefore(ctx context.Context, field graphql.CollectedField, obj *PartnerRiskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerRiskChange_streamsBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StreamsBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerRiskChange_streamsBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerRiskChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartnerRiskChange_streamsAfter(ctx context.Context, field graphql.CollectedField, obj *PartnerRiskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerRiskChange_streamsAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StreamsAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerRiskChange_streamsAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerRiskChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Problem_path(ctx context.Context, field graphql.CollectedField, obj *Problem) (ret graphql.Marshaler) {
@@ -29790,6 +32373,138 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_scenarios(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scenarios(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scenarios(ctx, fc.Args["model"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenarioᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scenarios(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Scenario(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scenarios_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scenario(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Scenario) graphql.Marshaler {
+			return ec.marshalOScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Scenario(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Compare(ctx, fc.Args["from"].(CompareSide), fc.Args["to"].(CompareSide))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Comparison) graphql.Marshaler {
+			return ec.marshalNComparison2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29974,6 +32689,176 @@ func (ec *executionContext) _Relationship_properties(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Relationship_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _RelationshipChange_from(ctx context.Context, field graphql.CollectedField, obj *RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipChange_type(ctx context.Context, field graphql.CollectedField, obj *RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RelType) graphql.Marshaler {
+			return ec.marshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, false, false, "RelationshipType")
+}
+
+func (ec *executionContext) _RelationshipChange_to(ctx context.Context, field graphql.CollectedField, obj *RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipChange_fields(ctx context.Context, field graphql.CollectedField, obj *RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipKey_from(ctx context.Context, field graphql.CollectedField, obj *RelationshipKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipKey_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipKey_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipKey_type(ctx context.Context, field graphql.CollectedField, obj *RelationshipKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipKey_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RelType) graphql.Marshaler {
+			return ec.marshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipKey_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipKey", field, false, false, "RelationshipType")
+}
+
+func (ec *executionContext) _RelationshipKey_to(ctx context.Context, field graphql.CollectedField, obj *RelationshipKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipKey_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipKey_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _RelationshipTypeInfo_type(ctx context.Context, field graphql.CollectedField, obj *RelationshipTypeInfo) (ret graphql.Marshaler) {
@@ -31752,6 +34637,213 @@ func (ec *executionContext) _RuleCount_count(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RuleCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Scenario_key(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Scenario_name(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "String")
+}
+
+func (ec *executionContext) _Scenario_base(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Scenario_baseRevision(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_baseRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseRevision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_baseRevision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Scenario_revision(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Scenario_changedItems(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_changedItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedItems(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_changedItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Scenario_createdAt(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Scenario_createdBy(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "String")
+}
+
+func (ec *executionContext) _Scenario_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scenario_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scenario_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scenario", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _SeverityCount_severity(ctx context.Context, field graphql.CollectedField, obj *SeverityCount) (ret graphql.Marshaler) {
@@ -34764,6 +37856,171 @@ func (ec *executionContext) fieldContext_ValueProposition_economics(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _ValuePropositionChange_valueProposition(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_valueProposition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueProposition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_valueProposition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ValuePropositionChange_allocatedRevenue(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_allocatedRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_allocatedRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionChange_allocatedCost(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_allocatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_allocatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionChange_margin(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+			return ec.marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuePropositionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuePropositionChange_before(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ValuePropositionChange_after(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuePropositionChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuePropositionChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuePropositionChange", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ValuePropositionEconomics_valueProposition(ctx context.Context, field graphql.CollectedField, obj *ValuePropositionEconomics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36057,6 +39314,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCompareSide(ctx context.Context, obj any) (CompareSide, error) {
+	var it CompareSide
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"model", "revision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompareSide unmarshals raw into the CompareSide input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompareSide(ctx context.Context, raw any) (CompareSide, error) {
+	var out CompareSide
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompareSide", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputElementInput(ctx context.Context, obj any) (ElementInput, error) {
 	var it ElementInput
 	if obj == nil {
@@ -36430,6 +39736,49 @@ func (ec *executionContext) _AlignmentSummary(ctx context.Context, sel ast.Selec
 			}
 		case "byRule":
 			out.Values[i] = ec._AlignmentSummary_byRule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var amountChangeImplementors = []string{"AmountChange"}
+
+func (ec *executionContext) _AmountChange(ctx context.Context, sel ast.SelectionSet, obj *AmountChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, amountChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AmountChange")
+		case "before":
+			out.Values[i] = ec._AmountChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._AmountChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delta":
+			out.Values[i] = ec._AmountChange_delta(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37294,6 +40643,195 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var comparedSideImplementors = []string{"ComparedSide"}
+
+func (ec *executionContext) _ComparedSide(ctx context.Context, sel ast.SelectionSet, obj *ComparedSide) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparedSideImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparedSide")
+		case "model":
+			out.Values[i] = ec._ComparedSide_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._ComparedSide_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var comparisonImplementors = []string{"Comparison"}
+
+func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSet, obj *Comparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Comparison")
+		case "from":
+			out.Values[i] = ec._Comparison_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Comparison_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._Comparison_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "added":
+			out.Values[i] = ec._Comparison_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._Comparison_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._Comparison_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsAdded":
+			out.Values[i] = ec._Comparison_relationshipsAdded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsRemoved":
+			out.Values[i] = ec._Comparison_relationshipsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsChanged":
+			out.Values[i] = ec._Comparison_relationshipsChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effect":
+			out.Values[i] = ec._Comparison_effect(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var comparisonEffectImplementors = []string{"ComparisonEffect"}
+
+func (ec *executionContext) _ComparisonEffect(ctx context.Context, sel ast.SelectionSet, obj *ComparisonEffect) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonEffectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparisonEffect")
+		case "impacted":
+			out.Values[i] = ec._ComparisonEffect_impacted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsAppeared":
+			out.Values[i] = ec._ComparisonEffect_findingsAppeared(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsResolved":
+			out.Values[i] = ec._ComparisonEffect_findingsResolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueAtRisk":
+			out.Values[i] = ec._ComparisonEffect_revenueAtRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exposure":
+			out.Values[i] = ec._ComparisonEffect_exposure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "economics":
+			out.Values[i] = ec._ComparisonEffect_economics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._ComparisonEffect_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._ComparisonEffect_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._ComparisonEffect_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var costImplementors = []string{"Cost", "Element"}
 
 func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj *Cost) graphql.Marshaler {
@@ -37879,6 +41417,44 @@ func (ec *executionContext) _Economics(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var elementChangeImplementors = []string{"ElementChange"}
+
+func (ec *executionContext) _ElementChange(ctx context.Context, sel ast.SelectionSet, obj *ElementChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, elementChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ElementChange")
+		case "element":
+			out.Values[i] = ec._ElementChange_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._ElementChange_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var elementConnectionImplementors = []string{"ElementConnection"}
 
 func (ec *executionContext) _ElementConnection(ctx context.Context, sel ast.SelectionSet, obj *ElementConnection) graphql.Marshaler {
@@ -38066,6 +41642,49 @@ func (ec *executionContext) _Exposure(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Exposure_currency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldChangeImplementors = []string{"FieldChange"}
+
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldChange")
+		case "field":
+			out.Values[i] = ec._FieldChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._FieldChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._FieldChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38318,6 +41937,44 @@ func (ec *executionContext) _Impact(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Impact_amounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var impactedElementImplementors = []string{"ImpactedElement"}
+
+func (ec *executionContext) _ImpactedElement(ctx context.Context, sel ast.SelectionSet, obj *ImpactedElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, impactedElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImpactedElement")
+		case "element":
+			out.Values[i] = ec._ImpactedElement_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._ImpactedElement_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39371,6 +43028,89 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var mergeReportImplementors = []string{"MergeReport"}
+
+func (ec *executionContext) _MergeReport(ctx context.Context, sel ast.SelectionSet, obj *MergeReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeReport")
+		case "scenario":
+			out.Values[i] = ec._MergeReport_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base":
+			out.Values[i] = ec._MergeReport_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._MergeReport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applied":
+			out.Values[i] = ec._MergeReport_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._MergeReport_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._MergeReport_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._MergeReport_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._MergeReport_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsCreated":
+			out.Values[i] = ec._MergeReport_relationshipsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsUpdated":
+			out.Values[i] = ec._MergeReport_relationshipsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsDeleted":
+			out.Values[i] = ec._MergeReport_relationshipsDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var metamodelImplementors = []string{"Metamodel"}
 
 func (ec *executionContext) _Metamodel(ctx context.Context, sel ast.SelectionSet, obj *Metamodel) graphql.Marshaler {
@@ -39566,6 +43306,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "importModel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importModel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dropScenario(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -39775,6 +43536,54 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerRiskChangeImplementors = []string{"PartnerRiskChange"}
+
+func (ec *executionContext) _PartnerRiskChange(ctx context.Context, sel ast.SelectionSet, obj *PartnerRiskChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerRiskChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerRiskChange")
+		case "partner":
+			out.Values[i] = ec._PartnerRiskChange_partner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueAtRisk":
+			out.Values[i] = ec._PartnerRiskChange_revenueAtRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "streamsBefore":
+			out.Values[i] = ec._PartnerRiskChange_streamsBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "streamsAfter":
+			out.Values[i] = ec._PartnerRiskChange_streamsAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -40141,6 +43950,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changes(ctx, field)
 				})
+		case "scenarios":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scenarios(ctx, field)
+				})
+		case "scenario":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scenario(ctx, field)
+				})
+		case "compare":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compare(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -40200,6 +44027,97 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			}
 		case "properties":
 			out.Values[i] = ec._Relationship_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relationshipChangeImplementors = []string{"RelationshipChange"}
+
+func (ec *executionContext) _RelationshipChange(ctx context.Context, sel ast.SelectionSet, obj *RelationshipChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationshipChange")
+		case "from":
+			out.Values[i] = ec._RelationshipChange_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._RelationshipChange_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RelationshipChange_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._RelationshipChange_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relationshipKeyImplementors = []string{"RelationshipKey"}
+
+func (ec *executionContext) _RelationshipKey(ctx context.Context, sel ast.SelectionSet, obj *RelationshipKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationshipKey")
+		case "from":
+			out.Values[i] = ec._RelationshipKey_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._RelationshipKey_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RelationshipKey_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40708,6 +44626,79 @@ func (ec *executionContext) _RuleCount(ctx context.Context, sel ast.SelectionSet
 			}
 		case "count":
 			out.Values[i] = ec._RuleCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scenarioImplementors = []string{"Scenario"}
+
+func (ec *executionContext) _Scenario(ctx context.Context, sel ast.SelectionSet, obj *Scenario) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Scenario")
+		case "key":
+			out.Values[i] = ec._Scenario_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Scenario_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base":
+			out.Values[i] = ec._Scenario_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baseRevision":
+			out.Values[i] = ec._Scenario_baseRevision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._Scenario_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedItems":
+			out.Values[i] = ec._Scenario_changedItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Scenario_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._Scenario_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Scenario_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41509,6 +45500,64 @@ func (ec *executionContext) _ValueProposition(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var valuePropositionChangeImplementors = []string{"ValuePropositionChange"}
+
+func (ec *executionContext) _ValuePropositionChange(ctx context.Context, sel ast.SelectionSet, obj *ValuePropositionChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valuePropositionChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValuePropositionChange")
+		case "valueProposition":
+			out.Values[i] = ec._ValuePropositionChange_valueProposition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedRevenue":
+			out.Values[i] = ec._ValuePropositionChange_allocatedRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedCost":
+			out.Values[i] = ec._ValuePropositionChange_allocatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._ValuePropositionChange_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._ValuePropositionChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._ValuePropositionChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var valuePropositionEconomicsImplementors = []string{"ValuePropositionEconomics"}
 
 func (ec *executionContext) _ValuePropositionEconomics(ctx context.Context, sel ast.SelectionSet, obj *ValuePropositionEconomics) graphql.Marshaler {
@@ -41985,6 +46034,14 @@ func (ec *executionContext) marshalNAmount2float64(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) marshalNAmountChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAmountChange(ctx context.Context, sel ast.SelectionSet, v *AmountChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AmountChange!")
+		return graphql.Null
+	}
+	return ec._AmountChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttached2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐAttachedᚄ(ctx context.Context, sel ast.SelectionSet, v []*Attached) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -42170,6 +46227,45 @@ func (ec *executionContext) marshalNChannel2ᚖgithubᚗcomᚋmodelgraphᚋmodel
 	return ec._Channel(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompareSide2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCompareSide(ctx context.Context, v any) (CompareSide, error) {
+	res, err := ec.unmarshalInputCompareSide(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComparedSide2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSide(ctx context.Context, sel ast.SelectionSet, v *ComparedSide) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparedSide!")
+		return graphql.Null
+	}
+	return ec._ComparedSide(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComparedSideName2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSideName(ctx context.Context, v any) (ComparedSideName, error) {
+	var res ComparedSideName
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComparedSideName2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparedSideName(ctx context.Context, sel ast.SelectionSet, v ComparedSideName) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparison(ctx context.Context, sel ast.SelectionSet, v *Comparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Comparison!")
+		return graphql.Null
+	}
+	return ec._Comparison(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComparisonEffect2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐComparisonEffect(ctx context.Context, sel ast.SelectionSet, v *ComparisonEffect) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparisonEffect!")
+		return graphql.Null
+	}
+	return ec._ComparisonEffect(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCost2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐCostᚄ(ctx context.Context, sel ast.SelectionSet, v []*Cost) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -42304,6 +46400,30 @@ func (ec *executionContext) marshalNElement2ᚕgithubᚗcomᚋmodelgraphᚋmodel
 	return ret
 }
 
+func (ec *executionContext) marshalNElementChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ElementChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNElementChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNElementChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementChange(ctx context.Context, sel ast.SelectionSet, v *ElementChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ElementChange!")
+		return graphql.Null
+	}
+	return ec._ElementChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNElementConnection2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐElementConnection(ctx context.Context, sel ast.SelectionSet, v *ElementConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ElementConnection!")
@@ -42379,6 +46499,30 @@ func (ec *executionContext) marshalNExposure2ᚖgithubᚗcomᚋmodelgraphᚋmode
 		return graphql.Null
 	}
 	return ec._Exposure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*Finding) graphql.Marshaler {
@@ -42475,12 +46619,65 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNImpact2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImpact(ctx context.Context, sel ast.SelectionSet, v *Impact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Impact!")
 		return graphql.Null
 	}
 	return ec._Impact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImpactedElement2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImpactedElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ImpactedElement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImpactedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImpactedElement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImpactedElement2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImpactedElement(ctx context.Context, sel ast.SelectionSet, v *ImpactedElement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImpactedElement!")
+		return graphql.Null
+	}
+	return ec._ImpactedElement(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNImportReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐImportReport(ctx context.Context, sel ast.SelectionSet, v *ImportReport) graphql.Marshaler {
@@ -42778,6 +46975,14 @@ func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋmodelgraphᚋmode
 	return ec._Location(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMergeReport2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐMergeReport(ctx context.Context, sel ast.SelectionSet, v *MergeReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MergeReport!")
+		return graphql.Null
+	}
+	return ec._MergeReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMetamodel2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐMetamodel(ctx context.Context, sel ast.SelectionSet, v *Metamodel) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Metamodel!")
@@ -42845,6 +47050,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋmodelgraphᚋmode
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerRiskChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPartnerRiskChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*PartnerRiskChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerRiskChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPartnerRiskChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnerRiskChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐPartnerRiskChange(ctx context.Context, sel ast.SelectionSet, v *PartnerRiskChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerRiskChange!")
+		return graphql.Null
+	}
+	return ec._PartnerRiskChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProblem2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*Problem) graphql.Marshaler {
@@ -42917,6 +47146,54 @@ func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋmodelgraphᚋ
 		return graphql.Null
 	}
 	return ec._Relationship(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationshipChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelationshipChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationshipChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipChange(ctx context.Context, sel ast.SelectionSet, v *RelationshipChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelationshipChange!")
+		return graphql.Null
+	}
+	return ec._RelationshipChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationshipKey2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelationshipKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipKey2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationshipKey2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRelationshipKey(ctx context.Context, sel ast.SelectionSet, v *RelationshipKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelationshipKey!")
+		return graphql.Null
+	}
+	return ec._RelationshipKey(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationshipType2githubᚗcomᚋmodelgraphᚋmodelgraphᚋgraphᚐRelType(ctx context.Context, v any) (graph.RelType, error) {
@@ -43098,6 +47375,30 @@ func (ec *executionContext) marshalNRuleCount2ᚖgithubᚗcomᚋmodelgraphᚋmod
 		return graphql.Null
 	}
 	return ec._RuleCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScenario2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []*Scenario) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx context.Context, sel ast.SelectionSet, v *Scenario) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Scenario!")
+		return graphql.Null
+	}
+	return ec._Scenario(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverity(ctx context.Context, v any) (Severity, error) {
@@ -43375,6 +47676,30 @@ func (ec *executionContext) marshalNValueProposition2ᚖgithubᚗcomᚋmodelgrap
 		return graphql.Null
 	}
 	return ec._ValueProposition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNValuePropositionChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ValuePropositionChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValuePropositionChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValuePropositionChange2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionChange(ctx context.Context, sel ast.SelectionSet, v *ValuePropositionChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValuePropositionChange!")
+		return graphql.Null
+	}
+	return ec._ValuePropositionChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNValuePropositionEconomics2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐValuePropositionEconomicsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ValuePropositionEconomics) graphql.Marshaler {
@@ -43658,6 +47983,24 @@ func (ec *executionContext) marshalOElement2githubᚗcomᚋmodelgraphᚋmodelgra
 	return ec._Element(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFieldValue2interface(ctx context.Context, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalAny(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFieldValue2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalAny(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -43829,6 +48172,13 @@ func (ec *executionContext) marshalORollup2ᚖgithubᚗcomᚋmodelgraphᚋmodelg
 		return graphql.Null
 	}
 	return ec._Rollup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOScenario2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐScenario(ctx context.Context, sel ast.SelectionSet, v *Scenario) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Scenario(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSeverity2ᚕgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐSeverityᚄ(ctx context.Context, v any) ([]Severity, error) {

@@ -75,7 +75,8 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 		opts.MaxBodyBytes = 64 << 20
 	}
 	snaps, cypher := snapshotSource(store, opts.Snapshots)
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes, Snapshots: snaps}}))
+	snaps, scen := withScenarios(store, snaps, opts.MaxImportElements)
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes, Snapshots: snaps, ScenarioService: scen}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -58,6 +58,14 @@ type ChangeConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 }
 
+// One side of a comparison.
+type CompareSide struct {
+	// A model's or a scenario's key.
+	Model string `json:"model"`
+	// A past revision of a model; the current state when omitted.
+	Revision *int `json:"revision,omitempty"`
+}
+
 // The result of deleting an element.
 type DeleteElementResult struct {
 	// The deleted element's key.
@@ -389,6 +397,64 @@ func (e *ChangeTarget) UnmarshalJSON(b []byte) error {
 }
 
 func (e ChangeTarget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which side an element was read on.
+type ComparedSideName string
+
+const (
+	// The from side (the element is removed).
+	ComparedSideNameFrom ComparedSideName = "FROM"
+	// The to side.
+	ComparedSideNameTo ComparedSideName = "TO"
+)
+
+var AllComparedSideName = []ComparedSideName{
+	ComparedSideNameFrom,
+	ComparedSideNameTo,
+}
+
+func (e ComparedSideName) IsValid() bool {
+	switch e {
+	case ComparedSideNameFrom, ComparedSideNameTo:
+		return true
+	}
+	return false
+}
+
+func (e ComparedSideName) String() string {
+	return string(e)
+}
+
+func (e *ComparedSideName) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ComparedSideName(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ComparedSideName", str)
+	}
+	return nil
+}
+
+func (e ComparedSideName) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ComparedSideName) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ComparedSideName) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/scenario"
 )
 
 // CreateModel is the resolver for the createModel field.
@@ -40,7 +41,9 @@ func (r *mutationResolver) DeleteModel(ctx context.Context, key string, confirm 
 
 // UpsertElement is the resolver for the upsertElement field.
 func (r *mutationResolver) UpsertElement(ctx context.Context, model string, element ElementInput) (Element, error) {
-	es, err := r.Store.UpsertElements(ctx, model, []graph.Element{elementFromInput(&element)}, r.limits())
+	in := []graph.Element{elementFromInput(&element)}
+	es, err := onScenario(ctx, r.Resolver, model, func() ([]graph.Element, error) { return r.Store.UpsertElements(ctx, model, in, r.limits()) },
+		func(s *scenario.Service) ([]graph.Element, error) { return s.UpsertElements(ctx, model, in) })
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +56,8 @@ func (r *mutationResolver) UpsertElements(ctx context.Context, model string, ele
 	for i, e := range elements {
 		in[i] = elementFromInput(e)
 	}
-	es, err := r.Store.UpsertElements(ctx, model, in, r.limits())
+	es, err := onScenario(ctx, r.Resolver, model, func() ([]graph.Element, error) { return r.Store.UpsertElements(ctx, model, in, r.limits()) },
+		func(s *scenario.Service) ([]graph.Element, error) { return s.UpsertElements(ctx, model, in) })
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +70,12 @@ func (r *mutationResolver) UpdateElement(ctx context.Context, model string, key 
 	if patch.Tags != nil {
 		p.Tags = &patch.Tags
 	}
-	e, err := r.Store.UpdateElement(ctx, model, key, p, version(expectedVersion))
+	e, err := onScenario(ctx, r.Resolver, model, func() (graph.Element, error) {
+		return r.Store.UpdateElement(ctx, model, key, p, version(expectedVersion))
+	},
+		func(s *scenario.Service) (graph.Element, error) {
+			return s.UpdateElement(ctx, model, key, p, version(expectedVersion))
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +84,12 @@ func (r *mutationResolver) UpdateElement(ctx context.Context, model string, key 
 
 // DeleteElement is the resolver for the deleteElement field.
 func (r *mutationResolver) DeleteElement(ctx context.Context, model string, key string, detach *bool, expectedVersion *int) (*DeleteElementResult, error) {
-	n, err := r.Store.DeleteElement(ctx, model, key, detach != nil && *detach, version(expectedVersion))
+	n, err := onScenario(ctx, r.Resolver, model, func() (int, error) {
+		return r.Store.DeleteElement(ctx, model, key, detach != nil && *detach, version(expectedVersion))
+	},
+		func(s *scenario.Service) (int, error) {
+			return s.DeleteElement(ctx, model, key, detach != nil && *detach, version(expectedVersion))
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +99,15 @@ func (r *mutationResolver) DeleteElement(ctx context.Context, model string, key 
 // Link is the resolver for the link field.
 func (r *mutationResolver) Link(ctx context.Context, model string, from string, typeArg graph.RelType, to string, properties map[string]any) (*Relationship, error) {
 	rel := graph.Relationship{From: from, Type: typeArg, To: to, Properties: properties}
-	fromEl, toEl, err := r.Store.Link(ctx, model, rel)
+	pair, err := onScenario(ctx, r.Resolver, model, func() ([2]graph.Element, error) {
+		a, b, err := r.Store.Link(ctx, model, rel)
+		return [2]graph.Element{a, b}, err
+	},
+		func(s *scenario.Service) ([2]graph.Element, error) {
+			a, b, err := s.Link(ctx, model, rel)
+			return [2]graph.Element{a, b}, err
+		})
+	fromEl, toEl := pair[0], pair[1]
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +118,9 @@ func (r *mutationResolver) Link(ctx context.Context, model string, from string, 
 
 // Unlink is the resolver for the unlink field.
 func (r *mutationResolver) Unlink(ctx context.Context, model string, from string, typeArg graph.RelType, to string) (bool, error) {
-	if err := r.Store.Unlink(ctx, model, graph.Relationship{From: from, Type: typeArg, To: to}); err != nil {
+	rel := graph.Relationship{From: from, Type: typeArg, To: to}
+	if _, err := onScenario(ctx, r.Resolver, model, func() (bool, error) { return true, r.Store.Unlink(ctx, model, rel) },
+		func(s *scenario.Service) (bool, error) { return true, s.Unlink(ctx, model, rel) }); err != nil {
 		return false, err
 	}
 	return true, nil

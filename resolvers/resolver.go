@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/scenario"
 )
 
 // Resolver is the root resolver; it holds what every request shares.
@@ -22,4 +23,6 @@ type Resolver struct {
 	// Snapshots hands out models held in memory; traversals and analyses read them
 	// (snapshots.go).
 	Snapshots SnapshotSource
+	// ScenarioService reads, edits, compares and merges scenarios (scenario.go).
+	ScenarioService *scenario.Service
 }

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 
 	"github.com/modelgraph/modelgraph/graph"
 )
@@ -32,6 +33,9 @@ func (r *queryResolver) Model(ctx context.Context, key string) (*Model, error) {
 // Element is the resolver for the element field.
 func (r *queryResolver) Element(ctx context.Context, model string, key string) (Element, error) {
 	e, err := r.Store.Element(ctx, model, key)
+	if errors.Is(err, graph.ErrNotFound) && r.scenarioOf(ctx, model) {
+		e, err = r.scenarioElement(ctx, model, key)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +58,9 @@ func (r *queryResolver) Elements(ctx context.Context, model string, kinds []grap
 		q.After = *after
 	}
 	page, err := r.Store.ListElements(ctx, q)
+	if errors.Is(err, graph.ErrNotFound) && r.scenarioOf(ctx, model) {
+		page, err = r.scenarioElements(ctx, q)
+	}
 	if err != nil {
 		return nil, err
 	}
