@@ -52,6 +52,8 @@ var rules = map[string]rule{
 	"Query.exportModel": {need: auth.Viewer, arg: "model"},
 	"Query.changes":     {need: auth.Viewer, arg: "model"},
 
+	"Subscription.changes": {need: auth.Viewer, arg: "model"},
+
 	"Query.alignment":            {need: auth.Viewer, arg: "model"},
 	"Query.exposure":             {need: auth.Viewer, arg: "model"},
 	"Query.singleSourceExposure": {need: auth.Viewer, arg: "model"},

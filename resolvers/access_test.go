@@ -117,6 +117,8 @@ var matrix = map[string]matrixCase{
 	"Query.path":        {need: "viewer", query: `query($m: ID!) { path(model: $m, from: "vp", to: "cs") { type } }`},
 	"Query.exportModel": {need: "viewer", query: `query($m: ID!) { exportModel(model: $m) }`},
 	"Query.changes":     {need: "viewer", query: `query($m: ID!) { changes(model: $m) { nodes { seq actor } } }`},
+	// Over HTTP a subscription answers its first event: here the model's first revision.
+	"Subscription.changes": {need: "viewer", query: `subscription($m: ID!) { changes(model: $m, sinceRevision: 0) { revision } }`},
 
 	"Query.alignment":            {need: "viewer", query: `query($m: ID!) { alignment(model: $m) { totalCount nodes { rule } } }`},
 	"Query.exposure":             {need: "viewer", query: `query($m: ID!) { exposure(model: $m, key: "vp") { failed { distance } } }`},

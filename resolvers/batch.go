@@ -102,6 +102,9 @@ func (n *node) ref() graph.Ref { return graph.Ref{Model: n.e.Model, Key: n.e.Key
 // neighbours loads every member's relationships in one direction, once.
 func (b *batch) neighbours(ctx context.Context, dir graph.Direction) (map[graph.Ref][]graph.Link, error) {
 	return b.links[dir].get(func() (map[graph.Ref][]graph.Link, error) {
+		if ls, past := pastNeighbours(ctx, b.refs(), dir); past {
+			return ls, nil // under Query.model(revision) (history.go)
+		}
 		return scenarioNeighbours(ctx, b.store, b.refs(), dir)
 	})
 }

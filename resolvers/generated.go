@@ -32,6 +32,7 @@ type ResolverRoot interface {
 	Impact() ImpactResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -597,7 +598,9 @@ type ComplexityRoot struct {
 		ElementCount      func(childComplexity int) int
 		Key               func(childComplexity int) int
 		Name              func(childComplexity int) int
+		Past              func(childComplexity int) int
 		RelationshipCount func(childComplexity int) int
+		Revision          func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -702,11 +705,11 @@ type ComplexityRoot struct {
 		Economics            func(childComplexity int, model string, maxDepth *int) int
 		Element              func(childComplexity int, model string, key string) int
 		Elements             func(childComplexity int, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) int
-		ExportModel          func(childComplexity int, model string, format *DocumentFormat) int
+		ExportModel          func(childComplexity int, model string, format *DocumentFormat, revision *int) int
 		Exposure             func(childComplexity int, model string, key string, maxDepth *int) int
 		Impact               func(childComplexity int, model string, key string, maxDepth *int, relationshipTypes []graph.RelType) int
 		Metamodel            func(childComplexity int) int
-		Model                func(childComplexity int, key string) int
+		Model                func(childComplexity int, key string, revision *int) int
 		Models               func(childComplexity int) int
 		Path                 func(childComplexity int, model string, from string, to string, maxDepth *int) int
 		Scenario             func(childComplexity int, key string) int
@@ -774,6 +777,17 @@ type ComplexityRoot struct {
 		Supporters     func(childComplexity int, kinds []graph.Kind, maxDepth *int) int
 		Tags           func(childComplexity int) int
 		Version        func(childComplexity int) int
+	}
+
+	RevisionChanges struct {
+		Actor       func(childComplexity int) int
+		At          func(childComplexity int) int
+		ChangeCount func(childComplexity int) int
+		Changes     func(childComplexity int) int
+		Model       func(childComplexity int) int
+		Recorded    func(childComplexity int) int
+		Revision    func(childComplexity int) int
+		Truncated   func(childComplexity int) int
 	}
 
 	Role struct {
@@ -871,6 +885,10 @@ type ComplexityRoot struct {
 		Properties func(childComplexity int) int
 		To         func(childComplexity int) int
 		Type       func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Changes func(childComplexity int, model string, sinceRevision *int) int
 	}
 
 	Supply struct {
@@ -992,7 +1010,7 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	Models(ctx context.Context) ([]*Model, error)
-	Model(ctx context.Context, key string) (*Model, error)
+	Model(ctx context.Context, key string, revision *int) (*Model, error)
 	Element(ctx context.Context, model string, key string) (Element, error)
 	Elements(ctx context.Context, model string, kinds []graph.Kind, category *graph.Category, search *string, first *int, after *string) (*ElementConnection, error)
 	Supporters(ctx context.Context, model string, key string, kinds []graph.Kind, maxDepth *int) ([]*Supporter, error)
@@ -1003,11 +1021,14 @@ type QueryResolver interface {
 	Exposure(ctx context.Context, model string, key string, maxDepth *int) (*Exposure, error)
 	SingleSourceExposure(ctx context.Context, model string) ([]*SingleSourceExposure, error)
 	Economics(ctx context.Context, model string, maxDepth *int) (*Economics, error)
-	ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error)
+	ExportModel(ctx context.Context, model string, format *DocumentFormat, revision *int) (string, error)
 	Changes(ctx context.Context, model string, since *time.Time, element *string, first *int, after *string) (*ChangeConnection, error)
 	Scenarios(ctx context.Context, model string) ([]*Scenario, error)
 	Scenario(ctx context.Context, key string) (*Scenario, error)
 	Compare(ctx context.Context, from CompareSide, to CompareSide) (*Comparison, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, model string, sinceRevision *int) (<-chan *RevisionChanges, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -4256,12 +4277,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Model.Name(childComplexity), true
+	case "Model.past":
+		if e.ComplexityRoot.Model.Past == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.Past(childComplexity), true
 	case "Model.relationshipCount":
 		if e.ComplexityRoot.Model.RelationshipCount == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Model.RelationshipCount(childComplexity), true
+	case "Model.revision":
+		if e.ComplexityRoot.Model.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.Revision(childComplexity), true
 
 	case "Mutation.createModel":
 		if e.ComplexityRoot.Mutation.CreateModel == nil {
@@ -5027,7 +5060,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExportModel(childComplexity, args["model"].(string), args["format"].(*DocumentFormat)), true
+		return e.ComplexityRoot.Query.ExportModel(childComplexity, args["model"].(string), args["format"].(*DocumentFormat), args["revision"].(*int)), true
 	case "Query.exposure":
 		if e.ComplexityRoot.Query.Exposure == nil {
 			break
@@ -5067,7 +5100,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Model(childComplexity, args["key"].(string)), true
+		return e.ComplexityRoot.Query.Model(childComplexity, args["key"].(string), args["revision"].(*int)), true
 	case "Query.models":
 		if e.ComplexityRoot.Query.Models == nil {
 			break
@@ -5416,6 +5449,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevenueStream.Version(childComplexity), true
+
+	case "RevisionChanges.actor":
+		if e.ComplexityRoot.RevisionChanges.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Actor(childComplexity), true
+	case "RevisionChanges.at":
+		if e.ComplexityRoot.RevisionChanges.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.At(childComplexity), true
+	case "RevisionChanges.changeCount":
+		if e.ComplexityRoot.RevisionChanges.ChangeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.ChangeCount(childComplexity), true
+	case "RevisionChanges.changes":
+		if e.ComplexityRoot.RevisionChanges.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Changes(childComplexity), true
+	case "RevisionChanges.model":
+		if e.ComplexityRoot.RevisionChanges.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Model(childComplexity), true
+	case "RevisionChanges.recorded":
+		if e.ComplexityRoot.RevisionChanges.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Recorded(childComplexity), true
+	case "RevisionChanges.revision":
+		if e.ComplexityRoot.RevisionChanges.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Revision(childComplexity), true
+	case "RevisionChanges.truncated":
+		if e.ComplexityRoot.RevisionChanges.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionChanges.Truncated(childComplexity), true
 
 	case "Role.category":
 		if e.ComplexityRoot.Role.Category == nil {
@@ -5935,6 +6017,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Step.Type(childComplexity), true
+
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["model"].(string), args["sinceRevision"].(*int)), true
 
 	case "Supply.from":
 		if e.ComplexityRoot.Supply.From == nil {
@@ -6600,6 +6694,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -7143,6 +7254,59 @@ type PageInfo {
   hasNextPage: Boolean!
   "The cursor of the last element on this page; null for an empty page."
   endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/history.graphqls", Input: `extend type Model {
+  """
+  The revision this answer reads: the number of committed writes to the model, the revision of
+  its newest change. A past state answers the revision it was asked for.
+  """
+  revision: Int!
+  "Whether this is a past state (Query.model with a revision): it is read-only."
+  past: Boolean!
+}
+
+"Live feeds."
+type Subscription {
+  """
+  Every committed revision of a model after sinceRevision, in order and each once: first those
+  already recorded, then each new one as it commits, through this server, another one or the
+  command line on the same database. A client that subscribes again with the last revision it
+  received misses nothing. The feed ends with SLOW_SUBSCRIBER when the client does not keep up;
+  docs/history.md says when, and what to do.
+  """
+  changes(
+    "The model's key."
+    model: ID!
+    "Start after this revision; only new revisions when omitted."
+    sinceRevision: Int
+  ): RevisionChanges!
+}
+
+"One committed revision of a model: the changes one mutation or import made."
+type RevisionChanges {
+  "The model's key."
+  model: ID!
+  "The revision."
+  revision: Int!
+  "When it was committed; null for a write that recorded no history."
+  at: DateTime
+  "Who made it; null for a write that recorded no history."
+  actor: String
+  """
+  False for a write that recorded no history (a bulk load): changes is empty, and a client that
+  holds a copy of the model must read it again.
+  """
+  recorded: Boolean!
+  "How many changes the revision recorded."
+  changeCount: Int!
+  """
+  The changes in the order they were made; the first 1,000 when there are more (truncated), the
+  rest being in Query.changes.
+  """
+  changes: [Change!]!
+  "Whether changes holds only the first 1,000 of changeCount."
+  truncated: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/metamodel.graphqls", Input: `# Code generated by resolvers/internal/kindgen from the metamodel table in graph/metamodel.go. DO NOT EDIT.
@@ -8851,7 +9015,13 @@ type Mutation {
 
 extend type Query {
   "A model as a model-file text that imports back to the same graph."
-  exportModel("The model's key." model: ID!, format: DocumentFormat = YAML): String!
+  exportModel(
+    "The model's key."
+    model: ID!
+    format: DocumentFormat = YAML
+    "Export the model as it was after this revision, rebuilt from the change history."
+    revision: Int
+  ): String!
 
   "A model's recorded changes, newest first."
   changes(
@@ -9308,8 +9478,16 @@ type Query {
   "Every model, ordered by key."
   models: [Model!]!
 
-  "One model by key, or null with a NOT_FOUND error."
-  model("The model's key." key: ID!): Model
+  """
+  One model by key, or null with a NOT_FOUND error. With revision, the model as it was after that
+  revision, read-only, rebuilt from the change history (docs/history.md says how far back).
+  """
+  model(
+    "The model's key."
+    key: ID!
+    "A past revision of the model (Model.revision, Change.revision); the current state when omitted."
+    revision: Int
+  ): Model
 
   "One element by model and key, or null with a NOT_FOUND error."
   element("The model's key." model: ID!, "The element's key." key: ID!): Element
@@ -10513,6 +10691,10 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 		return ec.fieldContext_Model_alignmentSummary(ctx, field)
 	case "currency":
 		return ec.fieldContext_Model_currency(ctx, field)
+	case "revision":
+		return ec.fieldContext_Model_revision(ctx, field)
+	case "past":
+		return ec.fieldContext_Model_past(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
@@ -10797,6 +10979,28 @@ func (ec *executionContext) childFields_RevenueStream(ctx context.Context, field
 		return ec.fieldContext_RevenueStream_measuredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevenueStream", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_RevisionChanges_model(ctx, field)
+	case "revision":
+		return ec.fieldContext_RevisionChanges_revision(ctx, field)
+	case "at":
+		return ec.fieldContext_RevisionChanges_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_RevisionChanges_actor(ctx, field)
+	case "recorded":
+		return ec.fieldContext_RevisionChanges_recorded(ctx, field)
+	case "changeCount":
+		return ec.fieldContext_RevisionChanges_changeCount(ctx, field)
+	case "changes":
+		return ec.fieldContext_RevisionChanges_changes(ctx, field)
+	case "truncated":
+		return ec.fieldContext_RevisionChanges_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionChanges", field.Name)
 }
 
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14540,6 +14744,14 @@ func (ec *executionContext) field_Query_exportModel_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["format"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg2
 	return args, nil
 }
 
@@ -14622,6 +14834,14 @@ func (ec *executionContext) field_Query_model_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
 	return args, nil
 }
 
@@ -15200,6 +15420,28 @@ func (ec *executionContext) field_Stakeholder_supporters_args(ctx context.Contex
 		return nil, err
 	}
 	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sinceRevision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sinceRevision"] = arg1
 	return args, nil
 }
 
@@ -29059,6 +29301,52 @@ func (ec *executionContext) fieldContext_Model_currency(_ context.Context, field
 	return graphql.NewScalarFieldContext("Model", field, true, false, "String")
 }
 
+func (ec *executionContext) _Model_revision(ctx context.Context, field graphql.CollectedField, obj *Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Model", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Model_past(ctx context.Context, field graphql.CollectedField, obj *Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_past(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Past(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_past(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Model", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31823,7 +32111,7 @@ func (ec *executionContext) _Query_model(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Model(ctx, fc.Args["key"].(string))
+			return ec.Resolvers.Query().Model(ctx, fc.Args["key"].(string), fc.Args["revision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Model) graphql.Marshaler {
@@ -32295,7 +32583,7 @@ func (ec *executionContext) _Query_exportModel(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExportModel(ctx, fc.Args["model"].(string), fc.Args["format"].(*DocumentFormat))
+			return ec.Resolvers.Query().ExportModel(ctx, fc.Args["model"].(string), fc.Args["format"].(*DocumentFormat), fc.Args["revision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -33721,6 +34009,199 @@ func (ec *executionContext) fieldContext_RevenueStream_measuredBy(ctx context.Co
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RevisionChanges_model(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "ID")
+}
+
+func (ec *executionContext) _RevisionChanges_revision(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RevisionChanges_at(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _RevisionChanges_actor(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "String")
+}
+
+func (ec *executionContext) _RevisionChanges_recorded(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RevisionChanges_changeCount(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_changeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_changeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RevisionChanges_changes(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionChanges",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionChanges_truncated(ctx context.Context, field graphql.CollectedField, obj *RevisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionChanges_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionChanges_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionChanges", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Role_key(ctx context.Context, field graphql.CollectedField, obj *Role) (ret graphql.Marshaler) {
@@ -35790,6 +36271,50 @@ func (ec *executionContext) _Step_properties(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Step_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["model"].(string), fc.Args["sinceRevision"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionChanges) graphql.Marshaler {
+			return ec.marshalNRevisionChanges2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevisionChanges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionChanges(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Supply_from(ctx context.Context, field graphql.CollectedField, obj *Supply) (ret graphql.Marshaler) {
@@ -43211,6 +43736,17 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Model_currency(ctx, field, obj)
 				})
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_revision(ctx, field, obj)
+				})
+		case "past":
+			out.Values[i] = ec._Model_past(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44405,6 +44941,74 @@ func (ec *executionContext) _RevenueStream(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var revisionChangesImplementors = []string{"RevisionChanges"}
+
+func (ec *executionContext) _RevisionChanges(ctx context.Context, sel ast.SelectionSet, obj *RevisionChanges) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionChanges")
+		case "model":
+			out.Values[i] = ec._RevisionChanges_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._RevisionChanges_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._RevisionChanges_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._RevisionChanges_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recorded":
+			out.Values[i] = ec._RevisionChanges_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeCount":
+			out.Values[i] = ec._RevisionChanges_changeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._RevisionChanges_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._RevisionChanges_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var roleImplementors = []string{"Role", "Element"}
 
 func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj *Role) graphql.Marshaler {
@@ -45026,6 +45630,26 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var supplyImplementors = []string{"Supply"}
@@ -47327,6 +47951,14 @@ func (ec *executionContext) marshalNRevenueStream2ᚖgithubᚗcomᚋmodelgraph�
 		return graphql.Null
 	}
 	return ec._RevenueStream(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionChanges2ᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRevisionChanges(ctx context.Context, sel ast.SelectionSet, v *RevisionChanges) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionChanges!")
+		return graphql.Null
+	}
+	return ec._RevisionChanges(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRole2ᚕᚖgithubᚗcomᚋmodelgraphᚋmodelgraphᚋresolversᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*Role) graphql.Marshaler {

@@ -1,12 +1,14 @@
 package resolvers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
+	"github.com/modelgraph/modelgraph/graph/feed"
 	"github.com/modelgraph/modelgraph/resolvers/auth"
 	"github.com/modelgraph/modelgraph/resolvers/explore"
 	"github.com/modelgraph/modelgraph/resolvers/obs"
@@ -63,6 +66,10 @@ type Options struct {
 	Rules *analysis.Rules
 	// Metrics count every GraphQL operation (nil: operations are only logged).
 	Metrics *obs.Metrics
+	// MaxSubscribers bounds the open Subscription.changes feeds (0: DefaultMaxSubscribers).
+	MaxSubscribers int
+	// FeedPoll is how often a model with subscribers is checked for new revisions (0: 500 ms).
+	FeedPoll time.Duration
 }
 
 // ActorHeader names who makes a change; without it, changes are recorded as "anonymous".
@@ -75,8 +82,11 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 		opts.MaxBodyBytes = 64 << 20
 	}
 	snaps, cypher := snapshotSource(store, opts.Snapshots)
+	past, _ := snaps.(PastSource)
 	snaps, scen := withScenarios(store, snaps, opts.MaxImportElements)
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes, Snapshots: snaps, ScenarioService: scen}}))
+	hub := feed.New(store, feed.Options{MaxSubscribers: cmp.Or(opts.MaxSubscribers, DefaultMaxSubscribers), Poll: opts.FeedPoll})
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Log: log, MaxImportElements: opts.MaxImportElements, MaxDocumentBytes: opts.MaxBodyBytes, Snapshots: snaps, Past: past, Feed: hub, ScenarioService: scen}}))
+	srv.AddTransport(websocketTransport(opts.Auth, opts.CORSOrigins))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -92,6 +102,8 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	srv.Use(guard{store: store, open: opts.Auth == nil})
 	srv.Use(analysisScope{source: analysisSource(snaps), rules: opts.Rules, store: store})
+	srv.Use(pastScope{})
+	srv.Use(subscriptionsOnly{})
 	srv.SetErrorPresenter(presenter(log, lim))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
@@ -106,7 +118,7 @@ func NewGraphQL(store *graph.Store, opts Options) http.Handler {
 	h = requestScope(lim, h)
 	h = withSnapshots(snaps, cypher, h)
 	h = checkBody(int64(opts.MaxBodyBytes), h)
-	return withActor(clients.wrap(h))
+	return withActor(feedRoute(withSnapshots(snaps, cypher, srv), clients.wrap(h)))
 }
 
 // withActor puts who makes changes into the request context for the change history: the
@@ -158,7 +170,7 @@ func NewHandler(store *graph.Store, opts Options) http.Handler {
 	}
 	api := NewGraphQL(store, opts)
 	if opts.Auth != nil {
-		api = auth.Authenticate(opts.Auth, api)
+		api = authenticateFeed(opts.Auth, api)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api)

@@ -16,6 +16,8 @@ import (
 type Model struct {
 	m  graph.Model
 	mb *modelBatch
+	// past is set for a past state (Query.model with a revision): every field reads it (history.go).
+	past *pastState
 }
 
 // modelBatch loads the counts and canvases of every model in a list at once.
@@ -49,6 +51,9 @@ func (m *Model) Name() string { return m.m.Name }
 func (m *Model) Description() *string { return optString(m.m.Description) }
 
 func (m *Model) summary(ctx context.Context) (graph.ModelSummary, error) {
+	if m.past != nil {
+		return m.past.summary(), nil
+	}
 	all, err := m.mb.counts.get(func() (map[string]graph.ModelSummary, error) {
 		return m.mb.store.ModelCounts(ctx, m.mb.keys)
 	})
@@ -100,6 +105,9 @@ func (m *Model) Canvas(ctx context.Context) (*Canvas, error) {
 		}
 	}
 	slices.Sort(kinds)
+	if m.past != nil {
+		return m.past.canvas(m.mb.store, kinds), nil
+	}
 	all, err := lazyFor(&m.mb.mu, m.mb.canvas, fmt.Sprint(kinds)).get(func() (map[string]*Canvas, error) {
 		out := map[string]*Canvas{}
 		for _, k := range m.mb.keys {

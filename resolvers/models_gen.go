@@ -272,6 +272,10 @@ type SkippedRelationship struct {
 	Reason string `json:"reason"`
 }
 
+// Live feeds.
+type Subscription struct {
+}
+
 // How many items of one ArchiMate type.
 type TypeCount struct {
 	// The ArchiMate type, as the file names it (BusinessEvent, Access, ...).

@@ -135,13 +135,16 @@ func (r *mutationResolver) ImportModel(ctx context.Context, document string, for
 }
 
 // ExportModel is the resolver for the exportModel field.
-func (r *queryResolver) ExportModel(ctx context.Context, model string, format *DocumentFormat) (string, error) {
+func (r *queryResolver) ExportModel(ctx context.Context, model string, format *DocumentFormat, revision *int) (string, error) {
 	if format != nil && *format == DocumentFormatArchimate {
 		return r.exportArchimate(ctx, model)
 	}
 	f := graph.YAML
 	if format != nil && *format == DocumentFormatJSON {
 		f = graph.JSON
+	}
+	if revision != nil {
+		return r.exportAt(ctx, model, int64(*revision), f)
 	}
 	var buf bytes.Buffer
 	if err := r.Store.Export(ctx, &buf, model, f); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/modelgraph/modelgraph/graph"
+	"github.com/modelgraph/modelgraph/graph/feed"
 	"github.com/modelgraph/modelgraph/graph/scenario"
 )
 
@@ -23,6 +24,10 @@ type Resolver struct {
 	// Snapshots hands out models held in memory; traversals and analyses read them
 	// (snapshots.go).
 	Snapshots SnapshotSource
+	// Past reads models as of past revisions (history.go); nil: none can be read.
+	Past PastSource
+	// Feed serves Subscription.changes (subscription.go).
+	Feed *feed.Hub
 	// ScenarioService reads, edits, compares and merges scenarios (scenario.go).
 	ScenarioService *scenario.Service
 }

@@ -22,7 +22,10 @@ func (r *queryResolver) Models(ctx context.Context) ([]*Model, error) {
 }
 
 // Model is the resolver for the model field.
-func (r *queryResolver) Model(ctx context.Context, key string) (*Model, error) {
+func (r *queryResolver) Model(ctx context.Context, key string, revision *int) (*Model, error) {
+	if revision != nil {
+		return r.pastModel(ctx, key, int64(*revision))
+	}
 	m, err := r.Store.Model(ctx, key)
 	if err != nil {
 		return nil, err

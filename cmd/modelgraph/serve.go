@@ -27,11 +27,15 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	snapMem := snapshotMemoryFlag(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	rulesFile := fs.String("rules", e.getenv("MODELGRAPH_RULES"), "rules file with alignment rules of your own, run with the built-in ones (env MODELGRAPH_RULES)")
+	maxSubs := fs.Int("max-subscribers", envInt(e, "MODELGRAPH_MAX_SUBSCRIBERS", resolvers.DefaultMaxSubscribers), "most Subscription.changes feeds open at once; more are refused with TOO_MANY_SUBSCRIBERS (env MODELGRAPH_MAX_SUBSCRIBERS)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	if *maxImport < 1 {
 		return usageErr("max import elements must be a positive whole number (MODELGRAPH_MAX_IMPORT_ELEMENTS / -max-import-elements)")
+	}
+	if *maxSubs < 1 {
+		return usageErr("max subscribers must be a positive whole number (MODELGRAPH_MAX_SUBSCRIBERS / -max-subscribers)")
 	}
 	if *maxBody < 1024 {
 		return usageErr("max body bytes must be a whole number of at least 1024 (MODELGRAPH_MAX_BODY_BYTES / -max-body-bytes)")
@@ -72,7 +76,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	}
 	cache := snapshots.New(store, snapshots.Options{MemoryBytes: snapBytes})
 	publishSnapshots(cache)
-	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache, Rules: rules}
+	opts := resolvers.Options{Log: e.log, MaxImportElements: *maxImport, MaxBodyBytes: *maxBody, Limits: limits.lim, Snapshots: cache, Rules: rules, MaxSubscribers: *maxSubs}
 	if *debugAddr != "" {
 		opts.Metrics = obs.New()
 		defer opts.Metrics.Close()
