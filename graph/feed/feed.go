@@ -303,7 +303,8 @@ func readRange(ctx context.Context, src Source, model string, from, to pos, max 
 		}
 		return len(out) < max
 	}
-	for seq := from.seq; ; {
+	seq := from.seq
+	for {
 		cs, err := src.ChangesBySeq(ctx, model, seq, to.seq, pageSize)
 		if err != nil {
 			return nil, from, err
@@ -328,6 +329,11 @@ func readRange(ctx context.Context, src Source, model string, from, to pos, max 
 		if len(cs) < pageSize {
 			break
 		}
+	}
+	if seq < to.seq {
+		// The log's end was read past changes this read did not see yet: take them (and any
+		// unrecorded write after them) at the next read rather than mistake them for a gap.
+		return out, at, nil
 	}
 	if flush() {
 		gaps(to.rev + 1)
