@@ -277,3 +277,26 @@ func TestArchimateImportNeedsARoleOnTheFilesModel(t *testing.T) {
 		t.Errorf("the model's editor: %+v %s", res.Errors, res.Data)
 	}
 }
+
+// TestArchimateExportOfAPastRevision exports an exchange file of the model as it was before an
+// edit: it equals the export taken at that revision, and the current export differs.
+func TestArchimateExportOfAPastRevision(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, graphtest.Store(t))
+	m := loadDemo(t, "lemonade-stand.yaml")
+	var rev struct{ Model struct{ Revision int } }
+	a.ok(t, `query($m: ID!) { model(key: $m) { revision } }`, map[string]any{"m": m}, &rev)
+	before := exportAs(t, a, m, "ARCHIMATE")
+
+	a.ok(t, `mutation($m: ID!) { deleteElement(model: $m, key: "kpi-cups-per-afternoon", detach: true) { key } }`, map[string]any{"m": m}, &struct{}{})
+
+	var past struct{ ExportModel string }
+	a.ok(t, `query($m: ID!, $r: Int) { exportModel(model: $m, format: ARCHIMATE, revision: $r) }`,
+		map[string]any{"m": m, "r": rev.Model.Revision}, &past)
+	if past.ExportModel != before {
+		t.Errorf("exchange file at revision %d differs from the one taken then", rev.Model.Revision)
+	}
+	if now := exportAs(t, a, m, "ARCHIMATE"); now == before || !strings.Contains(before, "kpi-cups-per-afternoon") || strings.Contains(now, "kpi-cups-per-afternoon") {
+		t.Errorf("the current export still holds the deleted KPI, or the earlier one lacks it")
+	}
+}

@@ -137,6 +137,13 @@ func (r *mutationResolver) ImportModel(ctx context.Context, document string, for
 // ExportModel is the resolver for the exportModel field.
 func (r *queryResolver) ExportModel(ctx context.Context, model string, format *DocumentFormat, revision *int) (string, error) {
 	if format != nil && *format == DocumentFormatArchimate {
+		if revision != nil {
+			snap, err := r.asOf(ctx, model, int64(*revision))
+			if err != nil {
+				return "", err
+			}
+			return archimateText(snap.File())
+		}
 		return r.exportArchimate(ctx, model)
 	}
 	f := graph.YAML
