@@ -29,6 +29,10 @@ RETURN properties(e) AS e`, map[string]any{"refs": refParams(refs)})
 
 // Element returns one element, or ErrNotFound naming the model or the element that is missing.
 func (s *Store) Element(ctx context.Context, model, key string) (Element, error) {
+	if !ValidKey(key) {
+		// No element can have it: answer without a round trip, and echo only a clip of it.
+		return Element{}, fmt.Errorf("element %s in model %s (not a valid key): %w", quote(key), quote(model), ErrNotFound)
+	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 OPTIONAL MATCH (e:Element {model: $model, key: $key})
@@ -42,7 +46,7 @@ RETURN m IS NOT NULL AS hasModel, properties(e) AS e`, map[string]any{"model": m
 		return Element{}, fmt.Errorf("model %q: %w", model, ErrNotFound)
 	}
 	if r.Values[1] == nil {
-		return Element{}, fmt.Errorf("element %q in model %q: %w", key, model, ErrNotFound)
+		return Element{}, fmt.Errorf("element %s in model %s: %w", quote(key), quote(model), ErrNotFound)
 	}
 	return elementFromProps(r.Values[1].(map[string]any)), nil
 }
