@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 )
 
@@ -24,9 +25,28 @@ func serveDebug(addr string, e *env, metrics http.Handler) (func(), error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: loopbackHost(mux), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	base := "http://" + ln.Addr().String()
 	e.log.Info("debug endpoints", "metrics", base+"/metrics", "pprof", base+"/debug/pprof/", "expvar", base+"/debug/vars")
 	return func() { srv.Close() }, nil
+}
+
+// loopbackHost refuses a request whose Host header names anything but a loopback address or
+// localhost: a web page that rebinds its own domain name to 127.0.0.1 must not read profiles,
+// the command line or metrics from the debug address.
+func loopbackHost(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if hp, _, err := net.SplitHostPort(host); err == nil {
+			host = hp
+		}
+		host = strings.Trim(host, "[]")
+		ip := net.ParseIP(host)
+		if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			http.Error(w, "the debug address answers only requests for a loopback host", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -1,9 +1,11 @@
 package obs
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -56,6 +58,27 @@ func TestOutcome(t *testing.T) {
 	} {
 		if got := outcome(&graphql.Response{Errors: tc.errs}); got != tc.want {
 			t.Errorf("outcome(%v) = %q, want %q", tc.errs, got, tc.want)
+		}
+	}
+}
+
+// TestContextOutcome: an operation that ends without an answer is counted as what ended it,
+// never as OK.
+func TestContextOutcome(t *testing.T) {
+	expired, cancel := context.WithDeadline(context.Background(), time.Unix(1, 0))
+	defer cancel()
+	gone, leave := context.WithCancel(context.Background())
+	leave()
+	for name, c := range map[string]struct {
+		ctx  context.Context
+		want string
+	}{
+		"deadline passed": {expired, "REQUEST_TIMEOUT"},
+		"client gone":     {gone, "CANCELLED"},
+		"still running":   {context.Background(), ""},
+	} {
+		if got := contextOutcome(c.ctx); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
 		}
 	}
 }

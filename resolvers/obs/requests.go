@@ -2,6 +2,7 @@ package obs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -63,7 +64,8 @@ func (r Requests) InterceptOperation(ctx context.Context, next graphql.Operation
 		resp := h(ctx)
 		switch {
 		case resp == nil:
-			r.finish(ctx, rec, "")
+			// No answer: the deadline passed or the client went away before one was made.
+			r.finish(ctx, rec, contextOutcome(ctx))
 		case !subscription:
 			r.finish(ctx, rec, outcome(resp))
 		case rec.code == "" || rec.code == CodeOK:
@@ -187,4 +189,16 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// contextOutcome is the code of an operation that ended without an answer: REQUEST_TIMEOUT when
+// its deadline passed, CANCELLED when the client went away, else "" (the code seen on the way).
+func contextOutcome(ctx context.Context) string {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "REQUEST_TIMEOUT"
+	case ctx.Err() != nil:
+		return "CANCELLED"
+	}
+	return ""
 }
