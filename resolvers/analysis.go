@@ -232,19 +232,30 @@ func (a *analysed) steps(ss []analysis.Step) []*Step {
 			out[i] = st
 			continue
 		}
-		from, ok1 := a.snap.ID(s.From)
-		to, ok2 := a.snap.ID(s.To)
-		if !ok1 || !ok2 {
-			panic(fmt.Sprintf("resolvers: analysis returned step %s -%s-> %s, not in model %q", s.From, s.Type, s.To, a.snap.Info().Key))
-		}
-		st := &Step{From: a.elemLocked(from), Type: s.Type, To: a.elemLocked(to), Properties: map[string]any{}}
-		if id, ok := a.snap.FindRel(from, s.Type, to); ok {
-			st.Properties = jsonMap(a.snap.Relationship(id).Properties)
-		}
+		from, to, props := a.stepPartsLocked(s, true)
+		st := &Step{From: from, Type: s.Type, To: to, Properties: props}
 		a.mm.steps[s] = st
 		out[i] = st
 	}
 	return out
+}
+
+// stepPartsLocked returns the elements of a step and, when asked for, its relationship's
+// properties (an empty map when the model holds no such relationship); a.mm.mu is held.
+func (a *analysed) stepPartsLocked(s analysis.Step, props bool) (from, to Element, properties map[string]any) {
+	f, ok1 := a.snap.ID(s.From)
+	t, ok2 := a.snap.ID(s.To)
+	if !ok1 || !ok2 {
+		panic(fmt.Sprintf("resolvers: analysis returned step %s -%s-> %s, not in model %q", s.From, s.Type, s.To, a.snap.Info().Key))
+	}
+	from, to = a.elemLocked(f), a.elemLocked(t)
+	if props {
+		properties = map[string]any{}
+		if id, ok := a.snap.FindRel(f, s.Type, t); ok {
+			properties = jsonMap(a.snap.Relationship(id).Properties)
+		}
+	}
+	return from, to, properties
 }
 
 // checkDepth reads an optional depth against the server's cap, as the traversals do.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/analysis"
+	"github.com/modelgraph/modelgraph/graph/engine"
 )
 
 // Explaining paths are most of an analysis answer: all of singleSourceExposure on a large model
@@ -71,6 +72,15 @@ type elemPlan struct {
 	sel    ast.SelectionSet
 	mu     sync.Mutex
 	byKind map[graph.Kind]*kindPlan
+	// written is each element of the model as written with this selection, by id, for the
+	// steps of explaining paths: most elements are in many steps.
+	written []writtenElem
+}
+
+// writtenElem is an element as written, with the number of fields it resolved.
+type writtenElem struct {
+	b      []byte
+	fields int
 }
 
 type kindPlan struct {
@@ -89,19 +99,14 @@ const (
 	sfProperties
 )
 
-// stepPlan is how to write the steps of one selection.
+// stepPlan is how to write the steps of one selection. A step is written straight from the
+// analysis' step (no Step object is made); the elements of steps are written once per operation
+// and selection and copied from their bytes after.
 type stepPlan struct {
 	ok       bool
 	fields   []planField[stepField]
+	props    bool // properties is asked for
 	from, to *elemPlan
-	mu       sync.Mutex
-	written  map[*Step]writtenStep
-}
-
-// writtenStep is a step as written, with the number of fields it resolved.
-type writtenStep struct {
-	b      []byte
-	fields int
 }
 
 // plain reports whether a field takes no arguments and carries no directive: the direct writer
@@ -131,7 +136,7 @@ func (p *elemPlan) forKind(oc *graphql.OperationContext, k graph.Kind) *kindPlan
 }
 
 func newStepPlan(oc *graphql.OperationContext, sel ast.SelectionSet) *stepPlan {
-	p := &stepPlan{ok: true, written: map[*Step]writtenStep{}}
+	p := &stepPlan{ok: true}
 	for _, f := range graphql.CollectFields(oc, sel, stepImplementors) {
 		if len(f.Arguments) != 0 || f.IsDeferred() {
 			return &stepPlan{}
@@ -143,6 +148,7 @@ func newStepPlan(oc *graphql.OperationContext, sel ast.SelectionSet) *stepPlan {
 			p.fields = append(p.fields, planField[stepField]{f.Alias, sfType})
 		case "properties":
 			p.fields = append(p.fields, planField[stepField]{f.Alias, sfProperties})
+			p.props = true
 		case "from":
 			p.fields = append(p.fields, planField[stepField]{f.Alias, sfFrom})
 			p.from = &elemPlan{sel: f.Selections, byKind: map[graph.Kind]*kindPlan{}}
@@ -161,35 +167,18 @@ func (o *memo) stepPlanFor(oc *graphql.OperationContext, sel ast.SelectionSet) *
 	return plan(o, sel, func() *stepPlan { return newStepPlan(oc, sel) })
 }
 
-// canWrite reports whether every step can be written directly.
-func (p *stepPlan) canWrite(oc *graphql.OperationContext, steps []*Step) bool {
-	if !p.ok {
-		return false
-	}
-	for _, s := range steps {
-		if p.from != nil && !p.from.forKind(oc, s.From.node().e.Kind).ok {
-			return false
-		}
-		if p.to != nil && !p.to.forKind(oc, s.To.node().e.Kind).ok {
-			return false
-		}
-	}
-	return true
-}
-
 func writeString(buf *bytes.Buffer, s string) { graphql.MarshalString(s).MarshalGQL(buf) }
 
 // write writes one step and returns the number of fields it resolved (__typename is not
-// resolved, as in the generated code).
-func (p *stepPlan) write(oc *graphql.OperationContext, buf *bytes.Buffer, s *Step) int {
-	p.mu.Lock()
-	w, ok := p.written[s]
-	p.mu.Unlock()
-	if ok {
-		buf.Write(w.b)
-		return w.fields
+// resolved, as in the generated code); ok is false when an element of the step needs the
+// generated code.
+func (p *stepPlan) write(a *analysed, oc *graphql.OperationContext, buf *bytes.Buffer, s analysis.Step) (fields int, ok bool) {
+	from, ok1 := a.snap.ID(s.From)
+	to, ok2 := a.snap.ID(s.To)
+	if !ok1 || !ok2 {
+		panic(fmt.Sprintf("resolvers: analysis returned step %s -%s-> %s, not in model %q", s.From, s.Type, s.To, a.snap.Info().Key))
 	}
-	start, n := buf.Len(), 0
+	n := 0
 	buf.WriteByte('{')
 	for i, f := range p.fields {
 		if i > 0 {
@@ -206,23 +195,54 @@ func (p *stepPlan) write(oc *graphql.OperationContext, buf *bytes.Buffer, s *Ste
 		case sfType:
 			writeString(buf, string(s.Type))
 		case sfProperties:
-			graphql.MarshalMap(s.Properties).MarshalGQL(buf)
-		case sfFrom:
-			n += writeElem(buf, p.from.forKind(oc, s.From.node().e.Kind), s.From.node())
-		case sfTo:
-			n += writeElem(buf, p.to.forKind(oc, s.To.node().e.Kind), s.To.node())
+			props := map[string]any{}
+			if id, ok := a.snap.FindRel(from, s.Type, to); ok {
+				props = jsonMap(a.snap.Relationship(id).Properties)
+			}
+			graphql.MarshalMap(props).MarshalGQL(buf)
+		case sfFrom, sfTo:
+			ep, id := p.from, from
+			if f.what == sfTo {
+				ep, id = p.to, to
+			}
+			m, ok := ep.writeID(a, oc, buf, id)
+			if !ok {
+				return 0, false
+			}
+			n += m
 		}
 	}
 	buf.WriteByte('}')
+	return n, true
+}
+
+// writeID writes an element of the model by id, from its bytes once it was written.
+func (p *elemPlan) writeID(a *analysed, oc *graphql.OperationContext, buf *bytes.Buffer, id engine.NodeID) (fields int, ok bool) {
 	p.mu.Lock()
-	p.written[s] = writtenStep{b: bytes.Clone(buf.Bytes()[start:]), fields: n}
+	if p.written == nil {
+		p.written = make([]writtenElem, a.snap.Len())
+	}
+	w := p.written[id]
 	p.mu.Unlock()
-	return n
+	if w.b != nil {
+		buf.Write(w.b)
+		return w.fields, true
+	}
+	kp := p.forKind(oc, a.snap.Kind(id))
+	if !kp.ok {
+		return 0, false
+	}
+	e := a.snap.Element(id)
+	start := buf.Len()
+	n := writeElem(buf, kp, &e)
+	p.mu.Lock()
+	p.written[id] = writtenElem{b: bytes.Clone(buf.Bytes()[start:]), fields: n}
+	p.mu.Unlock()
+	return n, true
 }
 
 // writeElem writes one element and returns the number of fields it resolved.
-func writeElem(buf *bytes.Buffer, kp *kindPlan, n *node) int {
-	e := &n.e
+func writeElem(buf *bytes.Buffer, kp *kindPlan, e *graph.Element) int {
 	buf.WriteByte('{')
 	count := 0
 	for i, f := range kp.fields {
@@ -270,18 +290,26 @@ func writeElem(buf *bytes.Buffer, kp *kindPlan, n *node) int {
 	return count
 }
 
-// writeSteps writes a path with a plan that can write all of its steps.
-func (p *stepPlan) writeSteps(oc *graphql.OperationContext, buf *bytes.Buffer, steps []*Step) int {
+// writeSteps writes a path and returns the number of fields it resolved; ok is false when a
+// step needs the generated code (what was written is then to be thrown away).
+func (p *stepPlan) writeSteps(a *analysed, oc *graphql.OperationContext, buf *bytes.Buffer, steps []analysis.Step) (fields int, ok bool) {
+	if !p.ok {
+		return 0, false
+	}
 	buf.WriteByte('[')
 	n := 0
 	for i, s := range steps {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		n += p.write(oc, buf, s)
+		m, ok := p.write(a, oc, buf, s)
+		if !ok {
+			return 0, false
+		}
+		n += m
 	}
 	buf.WriteByte(']')
-	return n
+	return n, true
 }
 
 // counted answers a list the direct writer wrote, after counting its fields in the request's
@@ -327,15 +355,16 @@ func eachGenerated[T any](ctx context.Context, items []T, marshal func(ctx conte
 // renderPath answers an ExposedElement's path field: directly when the selection allows it, else
 // through the generated code.
 func (a *analysed) renderPath(ctx context.Context, path []analysis.Step) (*RenderedList, error) {
-	steps := a.steps(path)
 	oc := graphql.GetOperationContext(ctx)
 	sel := graphql.GetFieldContext(ctx).Field.Selections
-	if p := a.o.stepPlanFor(oc, sel); renderFast && p.canWrite(oc, steps) {
+	if p := a.o.stepPlanFor(oc, sel); renderFast {
 		var buf bytes.Buffer
-		return counted(ctx, &buf, p.writeSteps(oc, &buf, steps))
+		if n, ok := p.writeSteps(a, oc, &buf, path); ok {
+			return counted(ctx, &buf, n)
+		}
 	}
 	ec := a.generated(oc)
-	return eachGenerated(ctx, steps, func(ctx context.Context, s *Step) graphql.Marshaler { return ec._Step(ctx, sel, s) }), nil
+	return eachGenerated(ctx, a.steps(path), func(ctx context.Context, s *Step) graphql.Marshaler { return ec._Step(ctx, sel, s) }), nil
 }
 
 // exposedField is a field of ExposedElement.
@@ -404,28 +433,21 @@ func (a *analysed) renderExposed(ctx context.Context, xs []*ExposedElement) (*Re
 	oc := graphql.GetOperationContext(ctx)
 	sel := graphql.GetFieldContext(ctx).Field.Selections
 	p := plan(a.o, sel, func() *exposedPlan { return newExposedPlan(oc, sel) })
-	if renderFast && p.ok {
-		var paths [][]*Step
-		if p.path != nil {
-			paths = make([][]*Step, len(xs))
-			for i, x := range xs {
-				paths[i] = a.steps(x.path)
+	if renderFast && p.ok && p.canWrite(oc, xs) {
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		n, ok := 0, true
+		for i, x := range xs {
+			if i > 0 {
+				buf.WriteByte(',')
 			}
+			var m int
+			if m, ok = p.write(a, oc, &buf, x); !ok {
+				break
+			}
+			n += m
 		}
-		if p.canWrite(oc, xs, paths) {
-			var buf bytes.Buffer
-			buf.WriteByte('[')
-			n := 0
-			for i, x := range xs {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				var steps []*Step
-				if paths != nil {
-					steps = paths[i]
-				}
-				n += p.write(oc, &buf, x, steps)
-			}
+		if ok {
 			buf.WriteByte(']')
 			return counted(ctx, &buf, n)
 		}
@@ -436,22 +458,24 @@ func (a *analysed) renderExposed(ctx context.Context, xs []*ExposedElement) (*Re
 	}), nil
 }
 
-func (p *exposedPlan) canWrite(oc *graphql.OperationContext, xs []*ExposedElement, paths [][]*Step) bool {
-	for i, x := range xs {
+// canWrite reports whether the direct writer can write the exposed elements themselves (their
+// paths are checked as they are written).
+func (p *exposedPlan) canWrite(oc *graphql.OperationContext, xs []*ExposedElement) bool {
+	if p.path != nil && !p.path.ok {
+		return false
+	}
+	for _, x := range xs {
 		if p.elem != nil && !p.elem.forKind(oc, x.Element.node().e.Kind).ok {
 			return false
 		}
 		if x.ShareLost != nil && (math.IsNaN(*x.ShareLost) || math.IsInf(*x.ShareLost, 0)) {
 			return false
 		}
-		if p.path != nil && !p.path.canWrite(oc, paths[i]) {
-			return false
-		}
 	}
 	return true
 }
 
-func (p *exposedPlan) write(oc *graphql.OperationContext, buf *bytes.Buffer, x *ExposedElement, steps []*Step) int {
+func (p *exposedPlan) write(a *analysed, oc *graphql.OperationContext, buf *bytes.Buffer, x *ExposedElement) (fields int, ok bool) {
 	buf.WriteByte('{')
 	n := 0
 	for i, f := range p.fields {
@@ -467,7 +491,7 @@ func (p *exposedPlan) write(oc *graphql.OperationContext, buf *bytes.Buffer, x *
 		case xfTypename:
 			writeString(buf, "ExposedElement")
 		case xfElement:
-			n += writeElem(buf, p.elem.forKind(oc, x.Element.node().e.Kind), x.Element.node())
+			n += writeElem(buf, p.elem.forKind(oc, x.Element.node().e.Kind), &x.Element.node().e)
 		case xfDistance:
 			buf.WriteString(strconv.Itoa(x.Distance))
 		case xfShareLost:
@@ -477,11 +501,15 @@ func (p *exposedPlan) write(oc *graphql.OperationContext, buf *bytes.Buffer, x *
 				fmt.Fprintf(buf, "%g", *x.ShareLost)
 			}
 		case xfPath:
-			n += p.path.writeSteps(oc, buf, steps)
+			m, ok := p.path.writeSteps(a, oc, buf, x.path)
+			if !ok {
+				return 0, false
+			}
+			n += m
 		}
 	}
 	buf.WriteByte('}')
-	return n
+	return n, true
 }
 
 // renderElems answers a list of elements of one kind (the streams of a Revenue).
@@ -501,7 +529,7 @@ func renderElems[T Element](ctx context.Context, a *analysed, objs []T, generate
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			n += writeElem(&buf, p.forKind(oc, o.node().e.Kind), o.node())
+			n += writeElem(&buf, p.forKind(oc, o.node().e.Kind), &o.node().e)
 		}
 		buf.WriteByte(']')
 		return counted(ctx, &buf, n)
