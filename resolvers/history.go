@@ -28,13 +28,16 @@ func (r *Resolver) asOf(ctx context.Context, model string, revision int64) (*eng
 	return p.AsOf(ctx, model, revision)
 }
 
-// pastState is a model as it was at a past revision, for one operation. Every field under
-// Query.model(revision) reads it: the model's own fields through Model.past, and the fields of
-// the elements and analyses below through the context pastScope gives them.
+// pastState is a model state that the database does not hold as the model's current one, for
+// one operation: a past revision (Query.model with a revision), read-only, or a scenario's
+// current state (Query.model with a scenario's key). Every field under that Query.model reads
+// it: the model's own fields through Model.past, and the fields of the elements and analyses
+// below through the context pastScope gives them.
 type pastState struct {
-	snap *engine.Model
-	rs   *requestSnapshots // the snapshots those fields read: this state
-	memo *memo             // their analyses, of this state
+	snap     *engine.Model
+	scenario bool              // a scenario's state: not a past one, and it may be edited
+	rs       *requestSnapshots // the snapshots those fields read: this state
+	memo     *memo             // their analyses, of this state
 }
 
 // pastModel answers Query.model with a revision.
@@ -43,7 +46,12 @@ func (r *Resolver) pastModel(ctx context.Context, key string, revision int64) (*
 	if err != nil {
 		return nil, err
 	}
-	p := &pastState{snap: snap}
+	return stateModel(ctx, r.Store, snap, false), nil
+}
+
+// stateModel is Query.model answered from a snapshot: every field under it reads that state.
+func stateModel(ctx context.Context, store *graph.Store, snap *engine.Model, scenario bool) *Model {
+	p := &pastState{snap: snap, scenario: scenario}
 	p.rs = &requestSnapshots{src: pastSource{snap}, m: map[string]*lazy[*engine.Model]{}}
 	if base, err := memoFrom(ctx); err == nil {
 		scope := base.scope
@@ -52,9 +60,9 @@ func (r *Resolver) pastModel(ctx context.Context, key string, revision int64) (*
 		}
 		p.memo = &memo{scope: scope, models: map[string]*modelMemo{}}
 	}
-	m := newModels(r.Store, []graph.Model{snap.Info()})[0]
+	m := newModels(store, []graph.Model{snap.Info()})[0]
 	m.past = p
-	return m, nil
+	return m
 }
 
 // pastSource hands out one past state.
@@ -95,7 +103,8 @@ func (p *pastState) canvas(store *graph.Store, kinds []graph.Kind) *Canvas {
 	return c
 }
 
-// Revision is the revision the answer reads.
+// Revision is the revision the answer reads; a scenario's is its own revision, the number of
+// edits made to it.
 func (m *Model) Revision(ctx context.Context) (int, error) {
 	if m.past != nil {
 		return int(m.past.snap.Revision()), nil
@@ -104,8 +113,8 @@ func (m *Model) Revision(ctx context.Context) (int, error) {
 	return int(rev.Number), err
 }
 
-// Past reports whether this is a past state.
-func (m *Model) Past() bool { return m.past != nil }
+// Past reports whether this is a past state; a scenario's state is not.
+func (m *Model) Past() bool { return m.past != nil && !m.past.scenario }
 
 // pastScope gives every field under Query.model(revision) the past state to read: the
 // snapshots, the analyses and the relationships of its elements come from it, not from the
@@ -187,15 +196,38 @@ func pastNeighbours(ctx context.Context, refs []graph.Ref, dir graph.Direction) 
 	return out, true
 }
 
-// exportAt answers exportModel with a revision: the past state as a model file.
-func (r *Resolver) exportAt(ctx context.Context, model string, revision int64, f graph.Format) (string, error) {
-	snap, err := r.asOf(ctx, model, revision)
+// exportSnapshot answers exportModel from a snapshot (a past revision or a scenario): that
+// state as a model file or an exchange file.
+func exportSnapshot(snap *engine.Model, err error, format *DocumentFormat) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if format != nil && *format == DocumentFormatArchimate {
+		return archimateText(snap.File())
+	}
 	var buf bytes.Buffer
-	if err := graph.Encode(&buf, snap.File(), f); err != nil {
+	if err := graph.Encode(&buf, snap.File(), fileFormat(format)); err != nil {
 		return "", err
 	}
 	return buf.String(), nil
+}
+
+// exportCurrent is exportModel of a model's current state, read from the database.
+func (r *Resolver) exportCurrent(ctx context.Context, model string, format *DocumentFormat) (string, error) {
+	if format != nil && *format == DocumentFormatArchimate {
+		return r.exportArchimate(ctx, model)
+	}
+	var buf bytes.Buffer
+	if err := r.Store.Export(ctx, &buf, model, fileFormat(format)); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// fileFormat is the model file format of exportModel's format argument (YAML when omitted).
+func fileFormat(format *DocumentFormat) graph.Format {
+	if format != nil && *format == DocumentFormatJSON {
+		return graph.JSON
+	}
+	return graph.YAML
 }

@@ -502,3 +502,13 @@ func (r *Resolver) scenarioModel(ctx context.Context, key string) (*engine.Model
 	}
 	return v.Model, nil
 }
+
+// scenarioAsModel answers Query.model for a scenario's key: its counts, canvas, analyses and
+// everything under them read the scenario's snapshot, as a past state's read that state.
+func (r *Resolver) scenarioAsModel(ctx context.Context, key string) (*Model, error) {
+	snap, err := r.scenarioModel(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return stateModel(ctx, r.Store, snap, true), nil
+}

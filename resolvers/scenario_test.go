@@ -3,11 +3,15 @@ package resolvers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/graphtest"
+	"github.com/modelgraph/modelgraph/resolvers"
 )
 
 // shoeModel: Mill A is the only fabric mill; fabric supports making the shoes, which target
@@ -199,5 +203,145 @@ func TestScenarioThroughGraphQL(t *testing.T) {
 	a.ok(t, `query($b: ID!) { changes(model: $b, first: 3) { nodes { revision actor key } } scenarios(model: $b) { key } }`, vars, &after)
 	if len(after.Changes.Nodes) != 3 || after.Changes.Nodes[0].Revision != 3 || after.Changes.Nodes[0].Actor != "bob" || len(after.Scenarios) != 0 {
 		t.Errorf("history %+v, scenarios %+v", after.Changes, after.Scenarios)
+	}
+}
+
+// TestScenarioAsModel: a scenario's key answers Query.model and exportModel with the scenario's
+// state, and a viewer of the base reads them.
+func TestScenarioAsModel(t *testing.T) {
+	store := graphtest.Store(t)
+	a := newAPI(t, store)
+	base := shoeModel(t)
+	s := base + "-retail"
+	vars := map[string]any{"b": base, "s": s}
+	var out any
+	for _, m := range []string{
+		`mutation($b: ID!, $s: ID!) { createScenario(base: $b, key: $s, name: "Stores instead of the web shop") { key } }`,
+		`mutation($s: ID!) { deleteElement(model: $s, key: "web", detach: true) { relationshipsRemoved } }`,
+		`mutation($s: ID!) { upsertElement(model: $s, element: {key: "retail", kind: Channel, name: "Retail stores"}) { key } }`,
+	} {
+		a.ok(t, m, vars, &out)
+	}
+
+	type modelView struct {
+		Key, Name                       string
+		ElementCount, RelationshipCount int
+		Counts                          []struct {
+			Kind  string
+			Count int
+		}
+		Revision int
+		Past     bool
+		Canvas   struct {
+			Channels []struct {
+				Key, Name string
+				Outgoing  []struct{ Type string }
+			}
+			ValuePropositions []struct {
+				Key      string
+				Incoming []struct{ Type string }
+			}
+		}
+		AlignmentSummary struct{ Total int }
+	}
+	var read struct{ Scenario, Base modelView }
+	const fields = `key name elementCount relationshipCount counts { kind count } revision past
+    canvas { channels { key name outgoing { type } } valuePropositions { key incoming { type } } }
+    alignmentSummary(rules: ["VP_NO_CHANNEL"]) { total }`
+	a.ok(t, `query($s: ID!, $b: ID!) { scenario: model(key: $s) { `+fields+` } base: model(key: $b) { `+fields+` } }`, vars, &read)
+	// Worked by hand: the base's 8 elements less the web shop plus the stores; its 7
+	// relationships less the web shop's DELIVERS (the stores deliver nothing yet, so the shoes
+	// have no channel); two edits after creation; still one Channel.
+	sc := read.Scenario
+	if sc.Key != s || sc.Name != "Shoes" || sc.ElementCount != 8 || sc.RelationshipCount != 6 || sc.Revision != 2 || sc.Past {
+		t.Errorf("scenario as a model: %+v", sc)
+	}
+	counts := map[string]int{}
+	for _, c := range sc.Counts {
+		counts[c.Kind] = c.Count
+	}
+	wantCounts := map[string]int{"KeyPartner": 1, "KeyResource": 1, "KeyActivity": 1, "ValueProposition": 1, "CustomerSegment": 1, "RevenueStream": 1, "Cost": 1, "Channel": 1}
+	if !reflect.DeepEqual(counts, wantCounts) {
+		t.Errorf("scenario counts %v, want %v", counts, wantCounts)
+	}
+	if ch := sc.Canvas.Channels; len(ch) != 1 || ch[0].Key != "retail" || ch[0].Name != "Retail stores" || len(ch[0].Outgoing) != 0 {
+		t.Errorf("scenario channels %+v", ch)
+	}
+	// Of the shoes' two incoming relationships, make SUPPORTS shoes is left.
+	if vp := sc.Canvas.ValuePropositions; len(vp) != 1 || vp[0].Key != "shoes" || len(vp[0].Incoming) != 1 || vp[0].Incoming[0].Type != "SUPPORTS" {
+		t.Errorf("scenario value propositions %+v", vp)
+	}
+	if sc.AlignmentSummary.Total != 1 {
+		t.Errorf("scenario VP_NO_CHANNEL findings %d, want 1 (the shoes)", sc.AlignmentSummary.Total)
+	}
+	// The base is unchanged.
+	b := read.Base
+	if b.Key != base || b.ElementCount != 8 || b.RelationshipCount != 7 || b.Revision != 1 || b.Past || b.AlignmentSummary.Total != 0 {
+		t.Errorf("base: %+v", b)
+	}
+	if ch := b.Canvas.Channels; len(ch) != 1 || ch[0].Key != "web" || len(ch[0].Outgoing) != 1 || ch[0].Outgoing[0].Type != "DELIVERS" {
+		t.Errorf("base channels %+v", ch)
+	}
+	if vp := b.Canvas.ValuePropositions; len(vp) != 1 || len(vp[0].Incoming) != 2 {
+		t.Errorf("base value propositions %+v", vp)
+	}
+
+	// exportModel of the scenario, in each format, is the scenario's state.
+	wantElems := []string{"fabric", "fabric-cost", "make", "mill-a", "retail", "runners", "sales", "shoes"}
+	wantRels := []string{"fabric INCURS fabric-cost", "fabric SUPPORTS make", "make SUPPORTS shoes", "mill-a SUPPLIES fabric",
+		"shoes GENERATES sales", "shoes TARGETS runners"}
+	baseElems := []string{"fabric", "fabric-cost", "make", "mill-a", "runners", "sales", "shoes", "web"}
+	baseRels := []string{"fabric INCURS fabric-cost", "fabric SUPPORTS make", "make SUPPORTS shoes", "mill-a SUPPLIES fabric",
+		"shoes GENERATES sales", "shoes TARGETS runners", "web DELIVERS shoes"}
+	for _, c := range []struct {
+		format string
+		f      graph.Format
+	}{{"YAML", graph.YAML}, {"JSON", graph.JSON}} {
+		var ex struct{ Scenario, Base string }
+		a.ok(t, `query($s: ID!, $b: ID!) { scenario: exportModel(model: $s, format: `+c.format+`) base: exportModel(model: $b, format: `+c.format+`) }`, vars, &ex)
+		for _, side := range []struct {
+			doc, key    string
+			elems, rels []string
+		}{{ex.Scenario, s, wantElems, wantRels}, {ex.Base, base, baseElems, baseRels}} {
+			f, err := graph.ParseFile([]byte(side.doc), c.f)
+			if err != nil {
+				t.Fatalf("%s export of %s: %v\n%s", c.format, side.key, err, side.doc)
+			}
+			var elems, rels []string
+			for _, e := range f.Elements {
+				elems = append(elems, e.Key)
+			}
+			for _, r := range f.Relationships {
+				rels = append(rels, r.From+" "+string(r.Type)+" "+r.To)
+			}
+			slices.Sort(elems)
+			slices.Sort(rels)
+			if f.Model.Key != side.key || f.Model.Name != "Shoes" || !slices.Equal(elems, side.elems) || !slices.Equal(rels, side.rels) {
+				t.Errorf("%s export of %s: model %+v, elements %v, relationships %v; want elements %v, relationships %v",
+					c.format, side.key, f.Model, elems, rels, side.elems, side.rels)
+			}
+		}
+	}
+	var ax struct{ ExportModel string }
+	a.ok(t, `query($s: ID!) { exportModel(model: $s, format: ARCHIMATE) }`, vars, &ax)
+	if !strings.Contains(ax.ExportModel, ">Retail stores<") || strings.Contains(ax.ExportModel, "Web shop") {
+		t.Errorf("ARCHIMATE export of the scenario: the stores in it %v, the web shop in it %v",
+			strings.Contains(ax.ExportModel, ">Retail stores<"), strings.Contains(ax.ExportModel, "Web shop"))
+	}
+
+	// Roles: a viewer of the base reads the scenario as a model and exports it; a viewer of
+	// another model is told it does not exist.
+	au := newAuthed(t, resolvers.Options{})
+	q := `query($s: ID!) { model(key: $s) { elementCount } exportModel(model: $s, format: JSON) }`
+	if _, res := au.do(t, token(t, "viewer", base), q, vars); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"elementCount":8`) {
+		t.Errorf("a viewer of the base: %s %+v", res.Data, res.Errors)
+	}
+	other := graphtest.ModelKey(t) + "-other"
+	for _, field := range []string{`model(key: $s) { key }`, `exportModel(model: $s)`} {
+		_, res := au.do(t, token(t, "viewer", other), `query($s: ID!) { `+field+` }`, vars)
+		want := fmt.Sprintf("model %q: not found", s)
+		if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "NOT_FOUND" || res.Errors[0].Message != want {
+			t.Errorf("%s by a viewer of another model: %+v, want NOT_FOUND %q", field, res.Errors, want)
+		}
 	}
 }

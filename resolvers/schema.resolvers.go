@@ -27,6 +27,9 @@ func (r *queryResolver) Model(ctx context.Context, key string, revision *int) (*
 		return r.pastModel(ctx, key, int64(*revision))
 	}
 	m, err := r.Store.Model(ctx, key)
+	if errors.Is(err, graph.ErrNotFound) && r.scenarioOf(ctx, key) {
+		return r.scenarioAsModel(ctx, key)
+	}
 	if err != nil {
 		return nil, err
 	}
