@@ -76,9 +76,10 @@ type Hub struct {
 	src Source
 	opt Options
 
-	mu     sync.Mutex
-	models map[string]*modelFeed
-	open   int
+	mu      sync.Mutex
+	models  map[string]*modelFeed
+	open    int
+	pollers sync.WaitGroup // one per model with subscribers
 }
 
 // New returns a hub reading from src.
@@ -100,6 +101,10 @@ func New(src Source, opt Options) *Hub {
 	}
 	return &Hub{src: src, opt: opt, models: map[string]*modelFeed{}}
 }
+
+// Wait returns once every model's poller has stopped, which each does when its last subscriber
+// has left. Call it after ending the subscriptions and before closing the store the hub reads.
+func (h *Hub) Wait() { h.pollers.Wait() }
 
 // Subscribers returns how many subscriptions are open.
 func (h *Hub) Subscribers() int {
@@ -192,6 +197,7 @@ func (h *Hub) join(model string, end graph.LogEnd) (*modelFeed, error) {
 		}
 		f = &modelFeed{key: model, created: end.Revision.Created, stop: make(chan struct{}), latest: pos{end.Revision.Number, end.Seq}, wake: make(chan struct{})}
 		h.models[model] = f
+		h.pollers.Add(1)
 		go h.poll(f)
 	}
 	f.subs++
@@ -221,6 +227,7 @@ func (f *modelFeed) setGone() {
 
 // poll follows one model's log while it has subscribers.
 func (h *Hub) poll(f *modelFeed) {
+	defer h.pollers.Done()
 	t := time.NewTicker(h.opt.Poll)
 	defer t.Stop()
 	for {

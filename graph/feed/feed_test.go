@@ -60,6 +60,7 @@ func TestSlowSubscriberEndsAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := feed.New(store, feed.Options{Poll: 10 * time.Millisecond, Buffer: 1, SlowTimeout: 50 * time.Millisecond, Ring: 2})
+	defer func() { cancel(); h.Wait() }() // the pollers stop before the store closes
 	zero := int64(0)
 	s, err := h.Subscribe(ctx, key, &zero)
 	if err != nil {
@@ -104,6 +105,7 @@ func TestLargeRevisionIsTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := feed.New(store, feed.Options{Poll: 10 * time.Millisecond})
+	defer func() { cancel(); h.Wait() }()
 	s, err := h.Subscribe(ctx, key, nil)
 	if err != nil {
 		t.Fatal(err)
