@@ -175,25 +175,31 @@ func pastNeighbours(ctx context.Context, refs []graph.Ref, dir graph.Direction) 
 		if ref.Model != m.Info().Key || !found {
 			continue
 		}
-		ls := m.Out(id)
-		if dir == graph.Incoming {
-			ls = m.In(id)
-		}
-		links := make([]graph.Link, len(ls))
-		for i, l := range ls {
-			links[i] = graph.Link{Type: l.Type, Other: m.Element(l.Other), Properties: m.Relationship(l.Rel).Properties}
-		}
-		slices.SortFunc(links, func(a, b graph.Link) int {
-			if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
-				return c
-			}
-			return strings.Compare(a.Other.Key, b.Other.Key)
-		})
-		if len(links) > 0 {
+		if links := snapshotLinks(m, id, dir); len(links) > 0 {
 			out[ref] = links
 		}
 	}
 	return out, true
+}
+
+// snapshotLinks is an element's relationships in one direction in a snapshot, as the store's
+// Neighbours gives them: ordered by type, then by the other end's key.
+func snapshotLinks(m *engine.Model, id engine.NodeID, dir graph.Direction) []graph.Link {
+	ls := m.Out(id)
+	if dir == graph.Incoming {
+		ls = m.In(id)
+	}
+	links := make([]graph.Link, len(ls))
+	for i, l := range ls {
+		links[i] = graph.Link{Type: l.Type, Other: m.Element(l.Other), Properties: m.Relationship(l.Rel).Properties}
+	}
+	slices.SortFunc(links, func(a, b graph.Link) int {
+		if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Other.Key, b.Other.Key)
+	})
+	return links
 }
 
 // exportSnapshot answers exportModel from a snapshot (a past revision or a scenario): that

@@ -125,21 +125,7 @@ func scenarioNeighbours(ctx context.Context, store *graph.Store, refs []graph.Re
 			if !found {
 				continue
 			}
-			ls := m.Out(id)
-			if dir == graph.Incoming {
-				ls = m.In(id)
-			}
-			links := make([]graph.Link, len(ls))
-			for i, l := range ls {
-				links[i] = graph.Link{Type: l.Type, Other: m.Element(l.Other), Properties: m.Relationship(l.Rel).Properties}
-			}
-			slices.SortFunc(links, func(a, b graph.Link) int {
-				if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
-					return c
-				}
-				return strings.Compare(a.Other.Key, b.Other.Key)
-			})
-			if len(links) > 0 {
+			if links := snapshotLinks(m, id, dir); len(links) > 0 {
 				out[r] = links
 			}
 		}
