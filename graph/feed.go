@@ -45,18 +45,9 @@ RETURN coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.u
 // at most max of them.
 func (s *Store) ChangesBySeq(ctx context.Context, model string, after, upTo int64, max int) ([]Change, error) {
 	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
-		var out []Change
-		err := stream(ctx, tx, `MATCH (c:Change {model: $model})
+		return streamChanges(ctx, tx, `MATCH (c:Change {model: $model})
 WHERE c.seq > $after AND c.seq <= $upTo
-RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": max64(after, 0), "upTo": upTo, "limit": max}, func(r *neo4j.Record) error {
-			c, err := col[map[string]any](r, "c")
-			if err != nil {
-				return err
-			}
-			out = append(out, changeFromProps(c))
-			return nil
-		})
-		return out, err
+RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": max64(after, 0), "upTo": upTo, "limit": max})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after seq %d: %w", model, after, err)

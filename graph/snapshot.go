@@ -105,21 +105,12 @@ RETURN m.revision`, map[string]any{"model": model})
 // keeps a snapshot fresh.
 func (s *Store) ChangesAfter(ctx context.Context, model string, after int64, max int) ([]Change, error) {
 	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
-		var out []Change
 		// The model's changeSeq bounds the log: records above it belong to a staged import
 		// not yet switched in.
-		err := stream(ctx, tx, `MATCH (m:Model {key: $model})
+		return streamChanges(ctx, tx, `MATCH (m:Model {key: $model})
 MATCH (c:Change {model: $model})
 WHERE c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND c.revision > $after
-RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": after, "limit": max + 1}, func(r *neo4j.Record) error {
-			c, err := col[map[string]any](r, "c")
-			if err != nil {
-				return err
-			}
-			out = append(out, changeFromProps(c))
-			return nil
-		})
-		return out, err
+RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": after, "limit": max + 1})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after revision %d: %w", model, after, err)
@@ -235,4 +226,18 @@ func CheckTypes(ts []RelType) ([]RelType, error) { return checkTypes(ts) }
 func col[T neo4j.RecordValue](r *neo4j.Record, name string) (T, error) {
 	v, _, err := neo4j.GetRecordValue[T](r, name)
 	return v, err
+}
+
+// streamChanges reads the Change records a query returns as c, in its order.
+func streamChanges(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]Change, error) {
+	var out []Change
+	err := stream(ctx, tx, cypher, params, func(r *neo4j.Record) error {
+		c, err := col[map[string]any](r, "c")
+		if err != nil {
+			return err
+		}
+		out = append(out, changeFromProps(c))
+		return nil
+	})
+	return out, err
 }
