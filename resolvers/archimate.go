@@ -73,19 +73,7 @@ func (r *Resolver) importArchimate(ctx context.Context, document string, dryRun 
 	if res != nil {
 		fillReport(report, res)
 	}
-	var ve *graph.ValidationError
-	if errors.As(err, &ve) {
-		for _, p := range ve.Problems {
-			report.Problems = append(report.Problems, &Problem{Path: p.Path, Key: optString(p.Key), Field: optString(p.Field), Reason: p.Reason})
-		}
-		report.Applied = false
-		graphql.AddError(ctx, err)
-		return report, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return report, nil
+	return importAnswer(ctx, report, err)
 }
 
 func optInt(n int) *int {

@@ -68,6 +68,21 @@ func (r *Resolver) importModel(ctx context.Context, document string, format *Doc
 			fillReport(report, rep)
 		}
 	}
+	return importAnswer(ctx, report, err)
+}
+
+func fillReport(out *ImportReport, in *graph.ImportReport) {
+	out.Model = in.Model
+	out.ModelCreated = in.ModelCreated
+	out.Created, out.Updated, out.Unchanged, out.Deleted = in.Created, in.Updated, in.Unchanged, in.Deleted
+	out.RelationshipsCreated, out.RelationshipsUpdated = in.RelCreated, in.RelUpdated
+	out.RelationshipsUnchanged, out.RelationshipsDeleted = in.RelUnchanged, in.RelDeleted
+	out.Applied = !in.DryRun && in.Changed()
+}
+
+// importAnswer is an import's answer: a refused document gives its report with the problems
+// listed and Applied false (the error is added beside it); any other error is the answer.
+func importAnswer(ctx context.Context, report *ImportReport, err error) (*ImportReport, error) {
 	var ve *graph.ValidationError
 	if errors.As(err, &ve) {
 		for _, p := range ve.Problems {
@@ -81,13 +96,4 @@ func (r *Resolver) importModel(ctx context.Context, document string, format *Doc
 		return nil, err
 	}
 	return report, nil
-}
-
-func fillReport(out *ImportReport, in *graph.ImportReport) {
-	out.Model = in.Model
-	out.ModelCreated = in.ModelCreated
-	out.Created, out.Updated, out.Unchanged, out.Deleted = in.Created, in.Updated, in.Unchanged, in.Deleted
-	out.RelationshipsCreated, out.RelationshipsUpdated = in.RelCreated, in.RelUpdated
-	out.RelationshipsUnchanged, out.RelationshipsDeleted = in.RelUnchanged, in.RelDeleted
-	out.Applied = !in.DryRun && in.Changed()
 }
