@@ -29,7 +29,7 @@ func (r Revision) Same(o Revision) bool { return r.Created.Equal(o.Created) }
 // ModelRevision reads a model's current revision in one small query; an unknown model is
 // ErrNotFound.
 func (s *Store) ModelRevision(ctx context.Context, model string) (Revision, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	rev, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) (Revision, error) {
 		return readRevision(ctx, tx, model)
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -38,13 +38,13 @@ func (s *Store) ModelRevision(ctx context.Context, model string) (Revision, erro
 	if err != nil {
 		return Revision{}, fmt.Errorf("revision of %s: %w", model, err)
 	}
-	return res.(Revision), nil
+	return rev, nil
 }
 
 // ModelRevisions reads the current revisions of several models in one query; unknown models have
 // no entry.
 func (s *Store) ModelRevisions(ctx context.Context, models []string) (map[string]Revision, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $models AS key
 MATCH (m:Model {key: key})
 RETURN m.key AS key, coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.unrecordedRevision, 0) AS unrecorded`, map[string]any{"models": models})
@@ -53,12 +53,13 @@ RETURN m.key AS key, coalesce(m.revision, 0) AS revision, m.createdAt AS created
 		return nil, fmt.Errorf("revisions: %w", err)
 	}
 	out := map[string]Revision{}
-	for _, r := range res.([]*neo4j.Record) {
-		k, err := col[string](r, "key")
-		if err != nil {
-			return nil, fmt.Errorf("revisions: %w", err)
+	for _, r := range recs {
+		w := rowOf(r, "revisions")
+		k, rev := must[string](w, "key"), revisionFrom(w)
+		if err := w.Err(); err != nil {
+			return nil, err
 		}
-		out[k] = revisionOf(r)
+		out[k] = rev
 	}
 	return out, nil
 }
@@ -74,14 +75,17 @@ func readRevision(ctx context.Context, tx neo4j.ManagedTransaction, model string
 	if len(recs) == 0 {
 		return Revision{}, fmt.Errorf("model %q: %w", model, ErrNotFound)
 	}
-	return revisionOf(recs[0]), nil
+	w := rowOf(recs[0], "revision")
+	rev := revisionFrom(w)
+	return rev, w.Err()
 }
 
-func revisionOf(r *neo4j.Record) Revision {
-	n, _ := col[int64](r, "revision")
-	u, _ := col[int64](r, "unrecorded")
-	c, _ := r.Get("created")
-	return Revision{Number: n, Created: asTime(c), Unrecorded: u}
+// revisionOf is revisionFrom for readers that do not check the columns.
+func revisionOf(r *neo4j.Record) Revision { return revisionFrom(rowOf(r, "revision")) }
+
+// revisionFrom reads a model's revision from the columns revision, created and unrecorded.
+func revisionFrom(w *row) Revision {
+	return Revision{Number: get[int64](w, "revision"), Created: get[time.Time](w, "created"), Unrecorded: get[int64](w, "unrecorded")}
 }
 
 // bumpUnrecorded gives a write that records no changes (a bulk load without history) its own
@@ -104,7 +108,7 @@ RETURN m.revision`, map[string]any{"model": model})
 // of them (max+1 are read, so a caller can tell "more than max" from "exactly max"). It is what
 // keeps a snapshot fresh.
 func (s *Store) ChangesAfter(ctx context.Context, model string, after int64, max int) ([]Change, error) {
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	cs, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) ([]Change, error) {
 		// The model's changeSeq bounds the log: records above it belong to a staged import
 		// not yet switched in.
 		return streamChanges(ctx, tx, `MATCH (m:Model {key: $model})
@@ -115,7 +119,6 @@ RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, 
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after revision %d: %w", model, after, err)
 	}
-	cs, _ := res.([]Change)
 	return cs, nil
 }
 
@@ -133,13 +136,13 @@ type SnapshotSink interface {
 // read is shared by every request that waits for the snapshot, so it is not charged to the
 // budget of the one that starts it.
 func (s *Store) ReadSnapshot(ctx context.Context, model string, start func(m Model, rev Revision, elements int) SnapshotSink) (Revision, error) {
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	rev, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) (Revision, error) {
 		return readSnapshotTx(ctx, tx, model, start)
 	})
 	if err != nil {
 		return Revision{}, fmt.Errorf("snapshot of %s: %w", model, err)
 	}
-	return res.(Revision), nil
+	return rev, nil
 }
 
 func readSnapshotTx(ctx context.Context, tx neo4j.ManagedTransaction, model string, start func(Model, Revision, int) SnapshotSink) (Revision, error) {
@@ -153,20 +156,21 @@ RETURN m.key AS key, m.name AS name, m.description AS description, elements,
 	if len(recs) == 0 {
 		return Revision{}, fmt.Errorf("model %q: %w", model, ErrNotFound)
 	}
-	r := recs[0]
-	n, _ := col[int64](r, "elements")
-	key, _ := r.Get("key")
-	name, _ := r.Get("name")
-	desc, _ := r.Get("description")
-	rev := revisionOf(r)
-	sink := start(Model{Key: str(key), Name: str(name), Description: str(desc)}, rev, int(n))
+	w := rowOf(recs[0], "snapshot model")
+	m := Model{Key: get[string](w, "key"), Name: get[string](w, "name"), Description: get[string](w, "description")}
+	n, rev := get[int64](w, "elements"), revisionFrom(w)
+	if err := w.Err(); err != nil {
+		return Revision{}, err
+	}
+	sink := start(m, rev, int(n))
 	p := map[string]any{"model": model}
 	if err := stream(ctx, tx, `MATCH (e:Element {model: $model}) RETURN properties(e) AS p`, p, func(r *neo4j.Record) error {
-		props, err := col[map[string]any](r, "p")
-		if err != nil {
+		w := rowOf(r, "snapshot elements")
+		p := must[map[string]any](w, "p")
+		if err := w.Err(); err != nil {
 			return err
 		}
-		return sink.AddElement(elementFromProps(props))
+		return sink.AddElement(elementFromProps(p))
 	}); err != nil {
 		return Revision{}, err
 	}
@@ -174,16 +178,12 @@ RETURN m.key AS key, m.name AS name, m.description AS description, elements,
 	// engine's builder reads fastest; no ORDER BY, so the database streams without sorting.
 	err = stream(ctx, tx, `MATCH (a:Element {model: $model})-[r]->(b:Element {model: $model})
 RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p`, p, func(r *neo4j.Record) error {
-		from, err1 := col[string](r, "from")
-		typ, err2 := col[string](r, "type")
-		to, err3 := col[string](r, "to")
-		rp, err4 := col[map[string]any](r, "p")
-		for _, err := range []error{err1, err2, err3, err4} {
-			if err != nil {
-				return err
-			}
+		w := rowOf(r, "snapshot relationships")
+		rel := Relationship{From: must[string](w, "from"), Type: RelType(must[string](w, "type")), To: must[string](w, "to"), Properties: props(get[map[string]any](w, "p"))}
+		if err := w.Err(); err != nil {
+			return err
 		}
-		return sink.AddRelationship(Relationship{From: from, Type: RelType(typ), To: to, Properties: props(rp)})
+		return sink.AddRelationship(rel)
 	})
 	return rev, err
 }
@@ -221,19 +221,13 @@ func (s *Store) CheckDepth(d *int) (int, error) { return s.checkDepth(d) }
 // store's own Impact does; none means every propagating type.
 func CheckTypes(ts []RelType) ([]RelType, error) { return checkTypes(ts) }
 
-// col reads one column of a record by name; a null is the zero value, a missing column or one of
-// another type an error.
-func col[T neo4j.RecordValue](r *neo4j.Record, name string) (T, error) {
-	v, _, err := neo4j.GetRecordValue[T](r, name)
-	return v, err
-}
-
 // streamChanges reads the Change records a query returns as c, in its order.
 func streamChanges(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]Change, error) {
 	var out []Change
 	err := stream(ctx, tx, cypher, params, func(r *neo4j.Record) error {
-		c, err := col[map[string]any](r, "c")
-		if err != nil {
+		w := rowOf(r, "changes")
+		c := must[map[string]any](w, "c")
+		if err := w.Err(); err != nil {
 			return err
 		}
 		out = append(out, changeFromProps(c))

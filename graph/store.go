@@ -93,7 +93,7 @@ func (s *Store) MaxDepth() int { return s.maxDepth }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, "RETURN 1", nil)
 	})
 	return err
@@ -133,30 +133,57 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.database})
 }
 
-// read runs fn in a read transaction, retried by the driver on transient errors.
-func (s *Store) read(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
-	release, err := acquireSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	sess := s.session(ctx, neo4j.AccessModeRead)
-	defer sess.Close(ctx)
-	res, err := sess.ExecuteRead(ctx, fn, txTimeout(ctx)...)
-	return res, mapCtxErr(ctx, err)
+// readTx runs fn in a read transaction, retried by the driver on transient errors, and returns
+// what the last, successful, run of fn returned.
+func readTx[T any](ctx context.Context, s *Store, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	return inTx(ctx, s, neo4j.AccessModeRead, fn)
 }
 
-// write runs fn in one write transaction: everything fn does is committed together or not at all.
-func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+// writeTx runs fn in one write transaction: everything fn does is committed together or not at
+// all.
+func writeTx[T any](ctx context.Context, s *Store, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	return inTx(ctx, s, neo4j.AccessModeWrite, fn)
+}
+
+// inTx runs fn in a transaction of the given mode, in a session taken from the request's slots,
+// bounded by what is left of the request's deadline. fn's result is kept in a variable of its own
+// type rather than passed through the driver's any, so no assertion is needed to get it back.
+func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	var out, zero T
 	release, err := acquireSession(ctx)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer release()
-	sess := s.session(ctx, neo4j.AccessModeWrite)
+	sess := s.session(ctx, mode)
 	defer sess.Close(ctx)
-	res, err := sess.ExecuteWrite(ctx, fn, txTimeout(ctx)...)
-	return res, mapCtxErr(ctx, err)
+	work := func(tx neo4j.ManagedTransaction) (any, error) {
+		v, err := fn(tx)
+		if err != nil {
+			return nil, err
+		}
+		out = v
+		return nil, nil
+	}
+	if mode == neo4j.AccessModeWrite {
+		_, err = sess.ExecuteWrite(ctx, work, txTimeout(ctx)...)
+	} else {
+		_, err = sess.ExecuteRead(ctx, work, txTimeout(ctx)...)
+	}
+	if err != nil {
+		return zero, mapCtxErr(ctx, err)
+	}
+	return out, nil
+}
+
+// read is readTx for callers not yet typed.
+func (s *Store) read(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	return readTx(ctx, s, fn)
+}
+
+// write is writeTx for callers not yet typed.
+func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
+	return writeTx(ctx, s, fn)
 }
 
 // run sends one query and collects its records; it is the only place queries go out, so it is

@@ -1,0 +1,123 @@
+package graph
+
+import (
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// shapeError says that a query's answer does not have the shape the code reading it expects: a
+// column is missing or holds a value of another type. It is a mismatch between a query and its
+// reader, reported as an error instead of a panic.
+type shapeError struct {
+	query  string // what the query is for, as the reader names it
+	column string
+	reason string
+}
+
+func (e *shapeError) Error() string {
+	return fmt.Sprintf("read %s: column %q: %s", e.query, e.column, e.reason)
+}
+
+// row reads one record's columns by name, for the query named by what. The first column that is
+// missing or of another type is kept as the row's error, and later reads from the row give zero
+// values, so a reader reads every column it needs and checks Err once.
+type row struct {
+	rec  *neo4j.Record
+	what string
+	err  error
+}
+
+func rowOf(r *neo4j.Record, what string) *row { return &row{rec: r, what: what} }
+
+// Err is why a column could not be read, or nil.
+func (w *row) Err() error { return w.err }
+
+func (w *row) fail(column, format string, args ...any) {
+	if w.err == nil {
+		w.err = &shapeError{query: w.what, column: column, reason: fmt.Sprintf(format, args...)}
+	}
+}
+
+// raw is column name's value as the driver gives it; ok is false when the column is missing (the
+// row's error is then set) or an earlier column failed.
+func (w *row) raw(name string) (v any, ok bool) {
+	if w.err != nil {
+		return nil, false
+	}
+	if w.rec == nil {
+		w.fail(name, "no record")
+		return nil, false
+	}
+	v, ok = w.rec.Get(name)
+	if !ok {
+		w.fail(name, "missing (the answer has %v)", w.rec.Keys)
+	}
+	return v, ok
+}
+
+// get reads column name as a T; a null is the zero value.
+func get[T neo4j.RecordValue](w *row, name string) T {
+	v, _ := w.raw(name)
+	return as[T](w, name, v)
+}
+
+// must reads column name as a T that must not be null.
+func must[T neo4j.RecordValue](w *row, name string) T {
+	v, ok := w.raw(name)
+	if ok && v == nil {
+		w.fail(name, "null, want %s", goType[T]())
+	}
+	return as[T](w, name, v)
+}
+
+// as reads v, a column's value or a part of it (an item of a list, a field of a tuple), as a T;
+// a null is the zero value. A value of another type fails the row, naming column.
+func as[T neo4j.RecordValue](w *row, column string, v any) T {
+	var zero T
+	if w.err != nil || v == nil {
+		return zero
+	}
+	t, ok := v.(T)
+	if !ok {
+		w.fail(column, "%T, want %s", v, goType[T]())
+	}
+	return t
+}
+
+// tuple reads v, a part of column (an item of a list), as a list of at least n values. When it
+// cannot, the row fails and the list has n nulls, so that reading its fields is safe.
+func tuple(w *row, column string, v any, n int) []any {
+	t := as[[]any](w, column, v)
+	if w.err == nil && len(t) < n {
+		w.fail(column, "a list of %d values, want at least %d", len(t), n)
+	}
+	if w.err != nil {
+		return make([]any, n)
+	}
+	return t
+}
+
+func goType[T any]() string { return fmt.Sprintf("%T", *new(T)) }
+
+// rows reads every record with fn, in order; the first record fn cannot read is the error.
+func rows[T any](recs []*neo4j.Record, what string, fn func(*row) T) ([]T, error) {
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		w := rowOf(r, what)
+		v := fn(w)
+		if w.err != nil {
+			return nil, w.err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// col reads one column of a record by name; a null is the zero value, a missing column or one of
+// another type an error naming the column.
+func col[T neo4j.RecordValue](r *neo4j.Record, name string) (T, error) {
+	w := rowOf(r, "answer")
+	v := get[T](w, name)
+	return v, w.err
+}
