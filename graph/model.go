@@ -39,7 +39,7 @@ func (s *Store) modelSummaries(ctx context.Context, keys []string) ([]ModelSumma
 	if keys != nil {
 		keyParam = keys
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (m:Model)
 WHERE $keys IS NULL OR m.key IN $keys
 CALL (m) {
@@ -57,25 +57,28 @@ ORDER BY key`, map[string]any{"keys": keyParam})
 	if err != nil {
 		return nil, fmt.Errorf("read models: %w", err)
 	}
-	var out []ModelSummary
-	for _, r := range res.([]*neo4j.Record) {
-		m := ModelSummary{Model: Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])}, ByKind: map[Kind]int{}}
-		for _, pair := range r.Values[3].([]any) {
-			kv := pair.([]any)
-			n := int(kv[1].(int64))
-			m.ByKind[Kind(str(kv[0]))] = n
+	return rows(recs, "model summaries", func(w *row) ModelSummary {
+		m := ModelSummary{Model: modelFrom(w), ByKind: map[Kind]int{}}
+		for _, pair := range get[[]any](w, "byKind") {
+			kv := tuple(w, "byKind", pair, 2)
+			n := int(as[int64](w, "byKind", kv[1]))
+			m.ByKind[Kind(as[string](w, "byKind", kv[0]))] = n
 			m.Elements += n
 		}
-		m.Relationships = int(r.Values[4].(int64))
-		out = append(out, m)
-	}
-	return out, nil
+		m.Relationships = int(must[int64](w, "rels"))
+		return m
+	})
+}
+
+// modelFrom reads a model from the columns key, name and description.
+func modelFrom(w *row) Model {
+	return Model{Key: must[string](w, "key"), Name: get[string](w, "name"), Description: get[string](w, "description")}
 }
 
 // ExportFile reads a whole model as a model file, elements ordered by key and relationships by
 // (from, type, to), so the same graph always exports to the same text.
 func (s *Store) ExportFile(ctx context.Context, key string) (*File, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	f, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) (*File, error) {
 		m, found, err := readModel(ctx, tx, key)
 		if err != nil {
 			return nil, err
@@ -98,7 +101,7 @@ func (s *Store) ExportFile(ctx context.Context, key string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", key, err)
 	}
-	return res.(*File), nil
+	return f, nil
 }
 
 // Export writes a model as a model file in the given format.
@@ -113,20 +116,20 @@ func (s *Store) Export(ctx context.Context, w io.Writer, key string, format Form
 // DeleteModel removes a model and all its elements, relationships and history in one
 // transaction, holding the model's write lock.
 func (s *Store) DeleteModel(ctx context.Context, key string) error {
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		// The lock first, like every other write: a write that commits after it finds no model,
 		// and none committed before it is missed by the deletes below.
 		if err := requireModelLocked(ctx, tx, key); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		if _, err := run(ctx, tx, "MATCH (e:Element {model: $key}) DETACH DELETE e", map[string]any{"key": key}); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		if _, err := run(ctx, tx, "MATCH (c:Change {model: $key}) WHERE c.seq >= 0 DELETE c", map[string]any{"key": key}); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		_, err := run(ctx, tx, "MATCH (m:Model {key: $key}) DETACH DELETE m", map[string]any{"key": key})
-		return nil, err
+		return struct{}{}, err
 	})
 	if err != nil {
 		return fmt.Errorf("delete model %s: %w", key, err)
@@ -156,18 +159,14 @@ func (s *Store) models(ctx context.Context, keys []string) ([]Model, error) {
 	if keys != nil {
 		keyParam = keys
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (m:Model) WHERE $keys IS NULL OR m.key IN $keys
-RETURN m.key, m.name, m.description ORDER BY m.key`, map[string]any{"keys": keyParam})
+RETURN m.key AS key, m.name AS name, m.description AS description ORDER BY key`, map[string]any{"keys": keyParam})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read models: %w", err)
 	}
-	var out []Model
-	for _, r := range res.([]*neo4j.Record) {
-		out = append(out, Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])})
-	}
-	return out, nil
+	return rows(recs, "models", modelFrom)
 }
 
 // ModelCounts counts the elements (by kind) and relationships of several models in one round
