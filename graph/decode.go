@@ -30,6 +30,15 @@ type row struct {
 
 func rowOf(r *neo4j.Record, what string) *row { return &row{rec: r, what: what} }
 
+// firstRow is the first of a query's records, for a query that answers one row; with no records
+// at all, the row fails at its first read.
+func firstRow(recs []*neo4j.Record, what string) *row {
+	if len(recs) == 0 {
+		return rowOf(nil, what)
+	}
+	return rowOf(recs[0], what)
+}
+
 // Err is why a column could not be read, or nil.
 func (w *row) Err() error { return w.err }
 

@@ -11,7 +11,7 @@ import (
 
 // Elements returns the elements named by refs that exist, keyed by ref, in one round trip.
 func (s *Store) Elements(ctx context.Context, refs []Ref) (map[Ref]Element, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $refs AS ref
 MATCH (e:Element {model: ref[0], key: ref[1]})
 RETURN properties(e) AS e`, map[string]any{"refs": refParams(refs)})
@@ -20,8 +20,12 @@ RETURN properties(e) AS e`, map[string]any{"refs": refParams(refs)})
 		return nil, fmt.Errorf("read elements: %w", err)
 	}
 	out := map[Ref]Element{}
-	for _, r := range res.([]*neo4j.Record) {
-		e := elementFromProps(r.Values[0].(map[string]any))
+	for _, r := range recs {
+		w := rowOf(r, "elements")
+		e := elementFromProps(must[map[string]any](w, "e"))
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
 		out[Ref{Model: e.Model, Key: e.Key}] = e
 	}
 	return out, nil
@@ -33,7 +37,7 @@ func (s *Store) Element(ctx context.Context, model, key string) (Element, error)
 		// No element can have it: answer without a round trip, and echo only a clip of it.
 		return Element{}, fmt.Errorf("element %s in model %s (not a valid key): %w", quote(key), quote(model), ErrNotFound)
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 OPTIONAL MATCH (e:Element {model: $model, key: $key})
 RETURN m IS NOT NULL AS hasModel, properties(e) AS e`, map[string]any{"model": model, "key": key})
@@ -41,14 +45,17 @@ RETURN m IS NOT NULL AS hasModel, properties(e) AS e`, map[string]any{"model": m
 	if err != nil {
 		return Element{}, fmt.Errorf("read element: %w", err)
 	}
-	r := res.([]*neo4j.Record)[0]
-	if ok, _ := r.Values[0].(bool); !ok {
+	w := firstRow(recs, "element")
+	hasModel, p := get[bool](w, "hasModel"), get[map[string]any](w, "e")
+	switch {
+	case w.Err() != nil:
+		return Element{}, w.Err()
+	case !hasModel:
 		return Element{}, fmt.Errorf("model %q: %w", model, ErrNotFound)
-	}
-	if r.Values[1] == nil {
+	case p == nil:
 		return Element{}, fmt.Errorf("element %s in model %s: %w", quote(key), quote(model), ErrNotFound)
 	}
-	return elementFromProps(r.Values[1].(map[string]any)), nil
+	return elementFromProps(p), nil
 }
 
 // Direction says which relationships of an element to follow.
@@ -76,7 +83,7 @@ func (s *Store) Neighbours(ctx context.Context, refs []Ref, dir Direction) (map[
 	if dir == Incoming {
 		pattern = "(e)<-[r]-(o:Element)"
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $refs AS ref
 MATCH (e:Element {model: ref[0], key: ref[1]})
 MATCH `+pattern+`
@@ -87,9 +94,14 @@ ORDER BY model, key, type, o.key`, map[string]any{"refs": refParams(refs)})
 		return nil, fmt.Errorf("read relationships: %w", err)
 	}
 	out := map[Ref][]Link{}
-	for _, r := range res.([]*neo4j.Record) {
-		ref := Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}
-		out[ref] = append(out[ref], Link{Type: RelType(str(r.Values[2])), Other: elementFromProps(r.Values[3].(map[string]any)), Properties: props(r.Values[4].(map[string]any))})
+	for _, r := range recs {
+		w := rowOf(r, "relationships")
+		ref := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}
+		l := Link{Type: RelType(must[string](w, "type")), Other: elementFromProps(must[map[string]any](w, "o")), Properties: props(get[map[string]any](w, "p"))}
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		out[ref] = append(out[ref], l)
 	}
 	return out, nil
 }
@@ -97,7 +109,7 @@ ORDER BY model, key, type, o.key`, map[string]any{"refs": refParams(refs)})
 // ElementsOfKinds returns, for each model, its elements of the given kinds ordered by kind then
 // key, in one round trip.
 func (s *Store) ElementsOfKinds(ctx context.Context, models []string, kinds []Kind) (map[string][]Element, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $models AS m
 MATCH (e:Element {model: m})
 WHERE e.kind IN $kinds
@@ -108,8 +120,12 @@ ORDER BY e.model, e.kind, e.key`, map[string]any{"models": models, "kinds": kind
 		return nil, fmt.Errorf("read elements: %w", err)
 	}
 	out := map[string][]Element{}
-	for _, r := range res.([]*neo4j.Record) {
-		e := elementFromProps(r.Values[0].(map[string]any))
+	for _, r := range recs {
+		w := rowOf(r, "elements of kinds")
+		e := elementFromProps(must[map[string]any](w, "e"))
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
 		out[e.Model] = append(out[e.Model], e)
 	}
 	return out, nil
@@ -182,7 +198,7 @@ func (s *Store) ListElements(ctx context.Context, q ElementQuery) (*ElementPage,
 		search = strings.ToLower(q.Search)
 	}
 	params := map[string]any{"model": q.Model, "kinds": kindStrings(kinds), "search": search, "after": after, "limit": q.First + 1, "count": q.Count}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 CALL (m) {
   MATCH (e:Element {model: $model})
@@ -200,13 +216,16 @@ RETURN m IS NOT NULL AS hasModel, total, page`, params)
 	if err != nil {
 		return nil, fmt.Errorf("list elements: %w", err)
 	}
-	r := res.([]*neo4j.Record)[0]
-	if ok, _ := r.Values[0].(bool); !ok {
+	w := firstRow(recs, "element page")
+	if !get[bool](w, "hasModel") && w.Err() == nil {
 		return nil, fmt.Errorf("model %q: %w", q.Model, ErrNotFound)
 	}
-	p := &ElementPage{TotalCount: int(r.Values[1].(int64)), Elements: []Element{}}
-	for _, e := range r.Values[2].([]any) {
-		p.Elements = append(p.Elements, elementFromProps(e.(map[string]any)))
+	p := &ElementPage{TotalCount: int(get[int64](w, "total")), Elements: []Element{}}
+	for _, e := range get[[]any](w, "page") {
+		p.Elements = append(p.Elements, elementFromProps(as[map[string]any](w, "page", e)))
+	}
+	if err := w.Err(); err != nil {
+		return nil, err
 	}
 	p.Elements, p.HasNextPage = trimPage(p.Elements, q.First)
 	if n := len(p.Elements); n > 0 {
