@@ -36,14 +36,15 @@ type Config struct {
 	Dir          string        // folder with pom.xml; default: this package's folder in the checkout
 	DataDir      string        // store folder; default: .data/neo4j at the top of the checkout
 	Port         int           // Bolt port on 127.0.0.1; default 7687
-	Heap         string        // JVM maximum heap; default 1g
-	PageCache    string        // Neo4j page cache; default 256m
+	Heap         string        // JVM maximum heap; default a quarter of MachineMemory, 1g to 8g (DefaultSizes)
+	PageCache    string        // Neo4j page cache; default an eighth of MachineMemory, 128m to 4g (DefaultSizes)
 	Java         string        // java binary; default $JAVA_HOME/bin/java or java on PATH
 	Maven        string        // mvn binary; default mvn on PATH
 	StartTimeout time.Duration // default 3 minutes
 	Logger       *slog.Logger  // default: discard
 
-	insecureNoAuth bool // tests only: start with authentication off, as launchers once did
+	insecureNoAuth bool   // tests only: start with authentication off, as launchers once did
+	sizing         string // where Heap and PageCache came from, for the start log
 }
 
 // PasswordFile is the file in the data directory that holds the password of the user neo4j.
@@ -90,12 +91,7 @@ func (c *Config) defaults() error {
 	if c.Port == 0 {
 		c.Port = 7687
 	}
-	if c.Heap == "" {
-		c.Heap = "1g"
-	}
-	if c.PageCache == "" {
-		c.PageCache = "256m"
-	}
+	c.sizeDefaults(MachineMemory)
 	if c.Java == "" {
 		c.Java = "java"
 		if h := os.Getenv("JAVA_HOME"); h != "" {
@@ -212,7 +208,7 @@ func start(ctx context.Context, cfg Config) (*DB, error) {
 		logFile.Close()
 		return nil, err
 	}
-	cfg.Logger.Info("starting embedded Neo4j", "port", cfg.Port, "data", cfg.DataDir, "log", logPath)
+	cfg.Logger.Info("starting embedded Neo4j", "port", cfg.Port, "data", cfg.DataDir, "log", logPath, "heap", cfg.Heap, "page_cache", cfg.PageCache, "sizes", cfg.sizing)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("launcher: start %s: %w (is a JDK 17+ installed?)", cfg.Java, err)
