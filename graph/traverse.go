@@ -129,28 +129,28 @@ const leanStepsCypher = `[r IN relationships(p) | [startNode(r).key, type(r), en
 // distinctNodesCypher collects the distinct nodes of the paths in a list named paths.
 const distinctNodesCypher = `CALL (paths) { UNWIND paths AS q UNWIND nodes(q) AS n RETURN collect(DISTINCT properties(n)) AS nodes }`
 
-// nodeMap reads a list of node property maps into elements by key.
-func nodeMap(v any) map[string]Element {
-	raw, _ := v.([]any)
+// nodeMap reads column name, a list of node property maps, into elements by key.
+func nodeMap(w *row, name string) map[string]Element {
+	raw := get[[]any](w, name)
 	out := make(map[string]Element, len(raw))
 	for _, x := range raw {
-		e := elementFromProps(x.(map[string]any))
+		e := elementFromProps(as[map[string]any](w, name, x))
 		out[e.Key] = e
 	}
 	return out
 }
 
-// leanReached reads [key, distance, lean steps] rows against a node map.
-func leanReached(v any, nodes map[string]Element, reverse bool) []Reached {
-	raw, _ := v.([]any)
+// leanReached reads column name, a list of [key, distance, lean steps], against a node map.
+func leanReached(w *row, name string, nodes map[string]Element, reverse bool) []Reached {
+	raw := get[[]any](w, name)
 	out := make([]Reached, len(raw))
 	for i, x := range raw {
-		t := x.([]any)
-		steps := t[2].([]any)
-		r := Reached{Element: nodes[str(t[0])], Distance: int(t[1].(int64)), Path: make([]Step, len(steps))}
+		t := tuple(w, name, x, 3)
+		steps := as[[]any](w, name, t[2])
+		r := Reached{Element: nodes[as[string](w, name, t[0])], Distance: int(as[int64](w, name, t[1])), Path: make([]Step, len(steps))}
 		for j, st := range steps {
-			u := st.([]any)
-			r.Path[j] = Step{From: nodes[str(u[0])], Type: RelType(str(u[1])), To: nodes[str(u[2])], Properties: props(u[3].(map[string]any))}
+			u := tuple(w, name, st, 4)
+			r.Path[j] = Step{From: nodes[as[string](w, name, u[0])], Type: RelType(as[string](w, name, u[1])), To: nodes[as[string](w, name, u[2])], Properties: props(as[map[string]any](w, name, u[3]))}
 		}
 		if reverse {
 			slices.Reverse(r.Path)
@@ -160,16 +160,17 @@ func leanReached(v any, nodes map[string]Element, reverse bool) []Reached {
 	return out
 }
 
-func stepsFrom(v any, reverse bool) []Step {
-	raw, _ := v.([]any)
+// stepsFrom reads column name, a list of [from, type, to, rel props] (stepsCypher).
+func stepsFrom(w *row, name string, reverse bool) []Step {
+	raw := get[[]any](w, name)
 	out := make([]Step, len(raw))
 	for i, x := range raw {
-		t := x.([]any)
+		t := tuple(w, name, x, 4)
 		out[i] = Step{
-			From:       elementFromProps(t[0].(map[string]any)),
-			Type:       RelType(str(t[1])),
-			To:         elementFromProps(t[2].(map[string]any)),
-			Properties: props(t[3].(map[string]any)),
+			From:       elementFromProps(as[map[string]any](w, name, t[0])),
+			Type:       RelType(as[string](w, name, t[1])),
+			To:         elementFromProps(as[map[string]any](w, name, t[2])),
+			Properties: props(as[map[string]any](w, name, t[3])),
 		}
 	}
 	if reverse {
@@ -192,17 +193,22 @@ func (s *Store) Supporters(ctx context.Context, roots []Ref, kinds []Kind, maxDe
 MATCH (x:Element {model: root[0], key: root[1]})
 ` + supportersOfX(d) + `
 RETURN root[0] AS model, root[1] AS key, found, nodes`
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("supporters: %w", err)
 	}
 	out := map[Ref][]Reached{}
-	for _, r := range res.([]*neo4j.Record) {
-		ref := Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}
+	for _, r := range recs {
+		w := rowOf(r, "supporters")
+		ref := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}
 		// The pattern walks from the root against the arrows; reversed, the path ends at the root.
-		if found := leanReached(r.Values[2], nodeMap(r.Values[3]), true); len(found) > 0 {
+		found := leanReached(w, "found", nodeMap(w, "nodes"), true)
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
 			out[ref] = found
 		}
 	}
@@ -247,13 +253,13 @@ func (s *Store) Impact(ctx context.Context, ref Ref, maxDepth *int, types []RelT
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	im, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) (*Impact, error) {
 		return s.impactTx(ctx, tx, ref, d, ts)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("impact of %s: %w", ref.Key, err)
 	}
-	return res.(*Impact), nil
+	return im, nil
 }
 
 func (s *Store) impactTx(ctx context.Context, tx neo4j.ManagedTransaction, ref Ref, d int, ts []RelType) (*Impact, error) {
@@ -279,17 +285,20 @@ RETURN properties(x) AS source, [n IN scope | properties(n)] AS scope, affected,
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("element %q in model %q: %w", ref.Key, ref.Model, ErrNotFound)
 	}
-	r := recs[0]
-	im := &Impact{Source: elementFromProps(r.Values[0].(map[string]any))}
-	for _, n := range r.Values[1].([]any) {
-		im.Scope = append(im.Scope, elementFromProps(n.(map[string]any)))
+	w := rowOf(recs[0], "impact")
+	im := &Impact{Source: elementFromProps(must[map[string]any](w, "source"))}
+	for _, n := range get[[]any](w, "scope") {
+		im.Scope = append(im.Scope, elementFromProps(as[map[string]any](w, "scope", n)))
 	}
 	sortElements(im.Scope)
-	nodes := nodeMap(r.Values[3])
+	nodes := nodeMap(w, "nodes")
 	for _, e := range im.Scope {
 		nodes[e.Key] = e
 	}
-	im.Affected = leanReached(r.Values[2], nodes, false)
+	im.Affected = leanReached(w, "affected", nodes, false)
+	if err := w.Err(); err != nil {
+		return nil, err
+	}
 	sortReached(im.Affected)
 	return im, nil
 }
@@ -305,13 +314,13 @@ func (s *Store) Attachments(ctx context.Context, im *Impact) ([]Attachment, erro
 	for _, a := range im.Affected {
 		keys = append(keys, a.Element.Key)
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	atts, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]Attachment, error) {
 		return attachments(ctx, tx, im.Source.Model, keys)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
-	return res.([]Attachment), nil
+	return atts, nil
 }
 
 // attachments finds the watchers of the given elements in one round trip.
@@ -326,13 +335,17 @@ ORDER BY w.kind, w.key`, map[string]any{"model": model, "keys": keys})
 	}
 	out := make([]Attachment, len(recs))
 	for i, r := range recs {
-		a := Attachment{Element: elementFromProps(r.Values[0].(map[string]any))}
-		for _, v := range r.Values[1].([]any) {
-			a.Via = append(a.Via, RelType(str(v)))
+		w := rowOf(r, "attachments")
+		a := Attachment{Element: elementFromProps(must[map[string]any](w, "w"))}
+		for _, v := range get[[]any](w, "via") {
+			a.Via = append(a.Via, RelType(as[string](w, "via", v)))
 		}
 		slices.Sort(a.Via)
-		for _, t := range r.Values[2].([]any) {
-			a.To = append(a.To, elementFromProps(t.(map[string]any)))
+		for _, t := range get[[]any](w, "to") {
+			a.To = append(a.To, elementFromProps(as[map[string]any](w, "to", t)))
+		}
+		if err := w.Err(); err != nil {
+			return nil, err
 		}
 		sortElements(a.To)
 		out[i] = a
@@ -352,13 +365,12 @@ func (s *Store) Path(ctx context.Context, model, from, to string, maxDepth *int)
 	cypher := fmt.Sprintf(`MATCH (a:Element {model: $model, key: $from}), (b:Element {model: $model, key: $to})
 OPTIONAL MATCH p = ANY SHORTEST (a)-[:%s]->{1,%d}(b)
 RETURN CASE WHEN p IS NULL THEN null ELSE %s END AS steps`, relPattern(PropagatingTypes()), d, stepsCypher)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, cypher, map[string]any{"model": model, "from": from, "to": to})
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("path: %w", err)
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		// One of the ends is missing: say which.
 		for _, key := range []string{from, to} {
@@ -371,10 +383,15 @@ RETURN CASE WHEN p IS NULL THEN null ELSE %s END AS steps`, relPattern(Propagati
 	if from == to {
 		return []Step{}, true, nil
 	}
-	if recs[0].Values[0] == nil {
-		return nil, false, nil
+	w := rowOf(recs[0], "path")
+	if v, _ := w.raw("steps"); v == nil {
+		return nil, false, w.Err()
 	}
-	return stepsFrom(recs[0].Values[0], false), true, nil
+	steps := stepsFrom(w, "steps", false)
+	if err := w.Err(); err != nil {
+		return nil, false, err
+	}
+	return steps, true, nil
 }
 
 func sortElements(es []Element) {
@@ -412,15 +429,20 @@ CALL (x) {
   RETURN count(s) AS n
 }
 RETURN root[0] AS model, root[1] AS key, n`
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, cypher, map[string]any{"roots": refParams(roots), "kinds": kindStrings(kinds)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("supporter counts: %w", err)
 	}
 	out := map[Ref]int{}
-	for _, r := range res.([]*neo4j.Record) {
-		out[Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}] = int(r.Values[2].(int64))
+	for _, r := range recs {
+		w := rowOf(r, "supporter counts")
+		ref, n := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}, must[int64](w, "n")
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		out[ref] = int(n)
 	}
 	return out, nil
 }
@@ -435,19 +457,23 @@ func (s *Store) SupportersOf(ctx context.Context, ref Ref, kinds []Kind, maxDept
 	cypher := `OPTIONAL MATCH (x:Element {model: $model, key: $key})
 ` + supportersOfX(d) + `
 RETURN x IS NOT NULL AS exists, found, nodes`
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, cypher, map[string]any{"model": ref.Model, "key": ref.Key, "kinds": kindStrings(kinds)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("supporters: %w", err)
 	}
-	r := res.([]*neo4j.Record)[0]
-	if ok, _ := r.Values[0].(bool); !ok {
+	w := firstRow(recs, "supporters")
+	if !get[bool](w, "exists") && w.Err() == nil {
 		// Say which of the two is missing.
 		if _, err := s.Element(ctx, ref.Model, ref.Key); err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("element %q in model %q: %w", ref.Key, ref.Model, ErrNotFound)
 	}
-	return leanReached(r.Values[1], nodeMap(r.Values[2]), true), nil
+	found := leanReached(w, "found", nodeMap(w, "nodes"), true)
+	if err := w.Err(); err != nil {
+		return nil, err
+	}
+	return found, nil
 }
