@@ -134,3 +134,16 @@ func col[T neo4j.RecordValue](r *neo4j.Record, name string) (T, error) {
 	v := get[T](w, name)
 	return v, w.err
 }
+
+// relationshipFrom reads a relationship from the columns from, type, to and p (its properties).
+func relationshipFrom(w *row) Relationship {
+	return Relationship{From: must[string](w, "from"), Type: RelType(must[string](w, "type")), To: must[string](w, "to"), Properties: props(get[map[string]any](w, "p"))}
+}
+
+// storedElementFrom reads an element from the columns p (its node's properties) and id (its
+// node's element id).
+func storedElementFrom(w *row) Element {
+	e := elementFromProps(must[map[string]any](w, "p"))
+	e.nodeID = must[string](w, "id")
+	return e
+}

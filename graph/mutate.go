@@ -53,13 +53,24 @@ func lockModelNode(ctx context.Context, tx neo4j.ManagedTransaction, key string,
 		if len(recs) == 0 {
 			return "", false, nil
 		}
-		id, created = str(recs[0].Values[0]), recs[0].Values[1].(bool)
-		now, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN elementId(m)", map[string]any{"key": key})
+		w := rowOf(recs[0], "model lock")
+		id, created = must[string](w, "id"), get[bool](w, "created")
+		if err := w.Err(); err != nil {
+			return "", false, err
+		}
+		now, err := run(ctx, tx, "MATCH (m:Model {key: $key}) RETURN elementId(m) AS id", map[string]any{"key": key})
 		if err != nil {
 			return "", false, err
 		}
+		nowID := ""
+		if len(now) > 0 {
+			w := rowOf(now[0], "model node")
+			if nowID = must[string](w, "id"); w.Err() != nil {
+				return "", false, w.Err()
+			}
+		}
 		switch {
-		case len(now) > 0 && str(now[0].Values[0]) == id:
+		case len(now) > 0 && nowID == id:
 			return id, created, nil
 		case len(now) == 0 && !create:
 			return "", false, nil
@@ -87,19 +98,19 @@ func (s *Store) CreateModel(ctx context.Context, m Model) (ModelSummary, error) 
 	if len(v.problems) > 0 {
 		return ModelSummary{}, &ValidationError{Problems: v.problems}
 	}
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		created, err := lockOrCreateModel(ctx, tx, m.Key)
 		if err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		if !created {
-			return nil, fmt.Errorf("model %q already exists: %w", m.Key, ErrConflict)
+			return struct{}{}, fmt.Errorf("model %q already exists: %w", m.Key, ErrConflict)
 		}
 		now := time.Now().UTC()
 		if err := writeModel(ctx, tx, m, now); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
-		return nil, record(ctx, tx, m.Key, now, []Change{modelChange(OpCreate, nil, &m)})
+		return struct{}{}, record(ctx, tx, m.Key, now, []Change{modelChange(OpCreate, nil, &m)})
 	})
 	if err != nil {
 		return ModelSummary{}, fmt.Errorf("create model %s: %w", m.Key, err)
@@ -129,7 +140,7 @@ func (s *Store) UpsertElements(ctx context.Context, model string, elems []Elemen
 	if len(ps) > 0 {
 		return nil, &ValidationError{Problems: ps}
 	}
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	stored, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]Element, error) {
 		if err := requireModelLocked(ctx, tx, model); err != nil {
 			return nil, err
 		}
@@ -181,18 +192,20 @@ func (s *Store) UpsertElements(ctx context.Context, model string, elems []Elemen
 	if err != nil {
 		return nil, fmt.Errorf("upsert elements in %s: %w", model, err)
 	}
-	return res.([]Element), nil
+	return stored, nil
 }
 
 func elementsByKey(ctx context.Context, tx neo4j.ManagedTransaction, model string, keys []string) (map[string]Element, error) {
-	recs, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) RETURN properties(e), elementId(e)`, map[string]any{"model": model, "keys": keys})
+	recs, err := run(ctx, tx, `UNWIND $keys AS k MATCH (e:Element {model: $model, key: k}) RETURN properties(e) AS p, elementId(e) AS id`, map[string]any{"model": model, "keys": keys})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Element, len(recs))
-	for _, r := range recs {
-		e := elementFromProps(r.Values[0].(map[string]any))
-		e.nodeID = str(r.Values[1])
+	es, err := rows(recs, "elements by key", storedElementFrom)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Element, len(es))
+	for _, e := range es {
 		out[e.Key] = e
 	}
 	return out, nil
@@ -214,21 +227,25 @@ func checkKindChanges(ctx context.Context, tx neo4j.ManagedTransaction, model st
 	recs, err := run(ctx, tx, `UNWIND $keys AS k
 MATCH (a:Element {model: $model})-[r]->(b:Element {model: $model})
 WHERE a.key = k OR b.key = k
-RETURN DISTINCT a.key, a.kind, type(r), b.key, b.kind`, map[string]any{"model": model, "keys": changed})
+RETURN DISTINCT a.key AS from, a.kind AS fromKind, type(r) AS type, b.key AS to, b.kind AS toKind`, map[string]any{"model": model, "keys": changed})
 	if err != nil {
 		return err
 	}
 	var ps []Problem
 	for _, r := range recs {
-		from, to := str(r.Values[0]), str(r.Values[3])
-		fk, tk := Kind(str(r.Values[1])), Kind(str(r.Values[4]))
+		w := rowOf(r, "relationships of changed kinds")
+		from, to := must[string](w, "from"), must[string](w, "to")
+		fk, tk := Kind(get[string](w, "fromKind")), Kind(get[string](w, "toKind"))
+		t := RelType(must[string](w, "type"))
+		if err := w.Err(); err != nil {
+			return err
+		}
 		if k, ok := newKind[from]; ok {
 			fk = k
 		}
 		if k, ok := newKind[to]; ok {
 			tk = k
 		}
-		t := RelType(str(r.Values[2]))
 		if !Allowed(t, fk, tk) {
 			rel := Relationship{From: from, Type: t, To: to}
 			ps = append(ps, Problem{Path: "elements", Key: rel.ID(), Field: "kind", Reason: "the kind change would make this existing relationship invalid: " + disallowedReason(t, fk, tk) + "; unlink it first"})
@@ -276,14 +293,14 @@ func lockedElement(ctx context.Context, tx neo4j.ManagedTransaction, model, key 
 // UpdateElement applies a patch to one element. With expectedVersion set, a stale version is a
 // conflict and nothing is written.
 func (s *Store) UpdateElement(ctx context.Context, model, key string, patch ElementPatch, expectedVersion *int64) (Element, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	updated, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (Element, error) {
 		o, err := lockedElement(ctx, tx, model, key, expectedVersion)
 		if err != nil {
-			return nil, err
+			return Element{}, err
 		}
 		e := applyPatch(o, patch)
 		if ps := ValidateElement(&e); len(ps) > 0 {
-			return nil, &ValidationError{Problems: ps}
+			return Element{}, &ValidationError{Problems: ps}
 		}
 		if sameElement(&o, &e) {
 			return o, nil
@@ -291,10 +308,10 @@ func (s *Store) UpdateElement(ctx context.Context, model, key string, patch Elem
 		e.Version = o.Version + 1
 		now := time.Now().UTC()
 		if _, err := writeElements(ctx, tx, model, []Element{e}, map[string]Element{key: o}, now); err != nil {
-			return nil, err
+			return Element{}, err
 		}
 		if err := record(ctx, tx, model, now, []Change{elementChange(OpUpdate, &o, &e)}); err != nil {
-			return nil, err
+			return Element{}, err
 		}
 		e.Model = model
 		return e, nil
@@ -302,7 +319,7 @@ func (s *Store) UpdateElement(ctx context.Context, model, key string, patch Elem
 	if err != nil {
 		return Element{}, fmt.Errorf("update %s: %w", key, err)
 	}
-	return res.(Element), nil
+	return updated, nil
 }
 
 func applyPatch(o Element, p ElementPatch) Element {
@@ -341,17 +358,17 @@ func applyPatch(o Element, p ElementPatch) Element {
 // how many) unless detach is set, which removes them too and records each. It returns the number
 // of relationships removed.
 func (s *Store) DeleteElement(ctx context.Context, model, key string, detach bool, expectedVersion *int64) (int, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	removed, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (int, error) {
 		o, err := lockedElement(ctx, tx, model, key, expectedVersion)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		rels, err := relationshipsOf(ctx, tx, model, key)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if len(rels) > 0 && !detach {
-			return nil, fmt.Errorf("element %q has %d relationships; unlink them or pass detach: true: %w", key, len(rels), ErrConflict)
+			return 0, fmt.Errorf("element %q has %d relationships; unlink them or pass detach: true: %w", key, len(rels), ErrConflict)
 		}
 		changes := make([]Change, 0, len(rels)+1)
 		for i := range rels {
@@ -359,55 +376,57 @@ func (s *Store) DeleteElement(ctx context.Context, model, key string, detach boo
 		}
 		changes = append(changes, elementChange(OpDelete, &o, nil))
 		if err := deleteElements(ctx, tx, model, []string{key}); err != nil {
-			return nil, err
+			return 0, err
 		}
 		return len(rels), record(ctx, tx, model, time.Now().UTC(), changes)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", key, err)
 	}
-	return res.(int), nil
+	return removed, nil
 }
 
 func relationshipsOf(ctx context.Context, tx neo4j.ManagedTransaction, model, key string) ([]Relationship, error) {
 	recs, err := run(ctx, tx, `MATCH (e:Element {model: $model, key: $key})-[r]-(o:Element)
-RETURN startNode(r).key, type(r), endNode(r).key, properties(r) ORDER BY startNode(r).key, type(r), endNode(r).key`,
+RETURN startNode(r).key AS from, type(r) AS type, endNode(r).key AS to, properties(r) AS p ORDER BY from, type, to`,
 		map[string]any{"model": model, "key": key})
 	if err != nil {
 		return nil, err
 	}
-	return relsFromRecords(recs), nil
+	return rows(recs, "relationships of an element", relationshipFrom)
 }
 
 // relationshipByID reads one relationship by (from, type, to), or nil when there is none. The
 // type comes from the metamodel table (the caller has checked it).
 func relationshipByID(ctx context.Context, tx neo4j.ManagedTransaction, model string, r Relationship) (*Relationship, error) {
 	recs, err := run(ctx, tx, fmt.Sprintf(`MATCH (a:Element {model: $model, key: $from})-[r:%s]->(b:Element {model: $model, key: $to})
-RETURN a.key, type(r), b.key, properties(r)`, relPattern([]RelType{r.Type})), map[string]any{"model": model, "from": r.From, "to": r.To})
+RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p`, relPattern([]RelType{r.Type})), map[string]any{"model": model, "from": r.From, "to": r.To})
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
-	return &relsFromRecords(recs)[0], nil
+	w := rowOf(recs[0], "relationship")
+	rel := relationshipFrom(w)
+	return &rel, w.Err()
 }
 
 // Link creates a relationship, or sets the properties of the one that exists. It returns the two
 // elements it joins.
 func (s *Store) Link(ctx context.Context, model string, r Relationship) (from, to Element, err error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	pair, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([2]Element, error) {
 		if err := requireModelLocked(ctx, tx, model); err != nil {
-			return nil, err
+			return [2]Element{}, err
 		}
 		ends, err := elementsByKey(ctx, tx, model, []string{r.From, r.To})
 		if err != nil {
-			return nil, err
+			return [2]Element{}, err
 		}
 		kindOf := func(k string) (Kind, bool) { e, ok := ends[k]; return e.Kind, ok }
 		if ps := ValidateRelationship(&r, kindOf); len(ps) > 0 {
-			return nil, notFoundOrInvalid(ps, model)
+			return [2]Element{}, notFoundOrInvalid(ps, model)
 		}
 		before, err := relationshipByID(ctx, tx, model, r)
 		if err != nil {
-			return nil, err
+			return [2]Element{}, err
 		}
 		pair := [2]Element{ends[r.From], ends[r.To]}
 		if before != nil && sameProps(props(before.Properties), props(r.Properties)) {
@@ -415,7 +434,7 @@ func (s *Store) Link(ctx context.Context, model string, r Relationship) (from, t
 		}
 		ids := map[string]string{r.From: ends[r.From].nodeID, r.To: ends[r.To].nodeID}
 		if err := writeRels(ctx, tx, []Relationship{r}, map[string]bool{r.ID(): before != nil}, ids); err != nil {
-			return nil, err
+			return [2]Element{}, err
 		}
 		op := OpCreate
 		if before != nil {
@@ -426,7 +445,6 @@ func (s *Store) Link(ctx context.Context, model string, r Relationship) (from, t
 	if err != nil {
 		return Element{}, Element{}, fmt.Errorf("link %s: %w", r.ID(), err)
 	}
-	pair := res.([2]Element)
 	return pair[0], pair[1], nil
 }
 
@@ -446,21 +464,21 @@ func (s *Store) Unlink(ctx context.Context, model string, r Relationship) error 
 	if _, ok := relIndex[r.Type]; !ok {
 		return invalid("relationship", r.ID(), "type", fmt.Sprintf("unknown relationship type %q", r.Type))
 	}
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		if err := requireModelLocked(ctx, tx, model); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		before, err := relationshipByID(ctx, tx, model, r)
 		if err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
 		if before == nil {
-			return nil, fmt.Errorf("relationship %s in model %q: %w", r.ID(), model, ErrNotFound)
+			return struct{}{}, fmt.Errorf("relationship %s in model %q: %w", r.ID(), model, ErrNotFound)
 		}
 		if err := deleteRels(ctx, tx, model, []Relationship{r}); err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
-		return nil, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(OpDelete, before, nil)})
+		return struct{}{}, record(ctx, tx, model, time.Now().UTC(), []Change{relChange(OpDelete, before, nil)})
 	})
 	if err != nil {
 		return fmt.Errorf("unlink %s: %w", r.ID(), err)
