@@ -64,13 +64,39 @@ const (
 	LocatedAt  RelType = "LOCATED_AT"
 )
 
-// KindSpec describes one element kind: its category, what it means, and the typed properties it
-// understands (free properties beyond these are allowed).
+// KindSpec describes one element kind: its category, what it means, the typed properties it
+// understands (free properties beyond these are allowed) and the GraphQL fields that are its own.
 type KindSpec struct {
 	Kind       Kind
 	Category   Category
 	Meaning    string
 	Properties []PropertySpec
+	// Block is the kind's field on the GraphQL Canvas type; only the nine canvas kinds have one.
+	Block Field
+	// Shortcuts are extra fields of the kind's GraphQL type, each giving the elements of one kind
+	// across one relationship type.
+	Shortcuts []Shortcut
+}
+
+// Field is a GraphQL field the metamodel names: its name and the sentence that describes it.
+type Field struct {
+	Name string
+	Doc  string
+}
+
+// Shortcut is a convenience field: the elements of kind Kind across relationships of type Rel in
+// direction Dir.
+type Shortcut struct {
+	Field
+	Dir  Direction
+	Rel  RelType
+	Kind Kind
+}
+
+// CategorySpec describes one category.
+type CategorySpec struct {
+	Category Category
+	Meaning  string
 }
 
 // Rule allows every pair (f, t) with f in From and t in To.
@@ -81,110 +107,171 @@ type Rule struct {
 
 // RelSpec describes one relationship type: whether a change travels along it (propagating) or it
 // only records who or what watches an element (attached), its meaning, its allowed pairs and the
-// typed properties it understands.
+// typed properties it understands, and the GraphQL fields it gives the kinds at its ends.
 type RelSpec struct {
 	Type        RelType
 	Propagating bool
 	Meaning     string
 	Rules       []Rule
 	Properties  []PropertySpec
+	// Out and In are the GraphQL fields of the type: at the source (outgoing) and at the target
+	// (incoming).
+	Out, In Field
+	// Link names the GraphQL type that its fields return, the relationship with its typed
+	// properties; "" when they return the elements at the other end.
+	Link string
 }
 
 // Metamodel is the whole contract of DOMAIN.md as one table: kinds with their categories and
-// relationship types with their allowed (source kind, target kind) pairs. Validation, the GraphQL
-// enums and the documentation's tables all come from it.
+// relationship types with their allowed (source kind, target kind) pairs, and the names and
+// descriptions of the GraphQL fields that follow from them. Validation, the GraphQL schema (enums,
+// one object type per kind, the Canvas type) and the documentation's tables all come from it.
 var Metamodel = struct {
+	Categories    []CategorySpec
 	Kinds         []KindSpec
 	Relationships []RelSpec
 }{
+	Categories: []CategorySpec{
+		{Canvas, "The nine Business Model Canvas blocks."},
+		{Operating, "Operating-model components: processes, capabilities, technology, organisation, KPIs, locations."},
+		{Function, "Business functions."},
+		{StakeholderCategory, "Stakeholders."},
+	},
 	Kinds: []KindSpec{
-		{ValueProposition, Canvas, "What the company offers a customer segment: the reason customers choose it.", nil},
-		{CustomerSegment, Canvas, "A group of people or organisations the company serves.", nil},
-		{Channel, Canvas, "How a value proposition reaches a customer segment.", []PropertySpec{
+		{Kind: ValueProposition, Category: Canvas, Meaning: "What the company offers a customer segment: the reason customers choose it.", Block: Field{"valuePropositions", "What the company offers."}},
+		{Kind: CustomerSegment, Category: Canvas, Meaning: "A group of people or organisations the company serves.", Block: Field{"customerSegments", "Whom it serves."}},
+		{Kind: Channel, Category: Canvas, Meaning: "How a value proposition reaches a customer segment.", Block: Field{"channels", "How offers reach customers."}, Properties: []PropertySpec{
 			{Name: "channelType", Type: PropString, Enum: []string{"ONLINE", "BRICK_AND_MORTAR", "THIRD_PARTY_RETAIL", "DIRECT_SALES", "FIELD_SERVICE", "INTEGRATOR", "OEM"}},
 		}},
-		{CustomerRelationship, Canvas, "The kind of relationship kept with a customer segment.", nil},
-		{RevenueStream, Canvas, "Money earned from a customer segment.", []PropertySpec{
+		{Kind: CustomerRelationship, Category: Canvas, Meaning: "The kind of relationship kept with a customer segment.", Block: Field{"customerRelationships", "Relationships kept with customers."}},
+		{Kind: RevenueStream, Category: Canvas, Meaning: "Money earned from a customer segment.", Block: Field{"revenueStreams", "Money earned."}, Properties: []PropertySpec{
 			{Name: "revenueType", Type: PropString},
 			{Name: "annualAmount", Type: PropNumber, Min: ptr(0)},
 		}},
-		{KeyResource, Canvas, "An asset the business model cannot work without.", nil},
-		{KeyActivity, Canvas, "Something the company must do well for the business model to work.", nil},
-		{KeyPartner, Canvas, "An outside party the business model relies on.", nil},
-		{Cost, Canvas, "A cost the business model incurs.", []PropertySpec{
+		{Kind: KeyResource, Category: Canvas, Meaning: "An asset the business model cannot work without.", Block: Field{"keyResources", "Assets the model depends on."}},
+		{Kind: KeyActivity, Category: Canvas, Meaning: "Something the company must do well for the business model to work.", Block: Field{"keyActivities", "What the company must do well."}},
+		{Kind: KeyPartner, Category: Canvas, Meaning: "An outside party the business model relies on.", Block: Field{"keyPartners", "Outside parties relied on."}},
+		{Kind: Cost, Category: Canvas, Meaning: "A cost the business model incurs.", Block: Field{"costs", "Costs incurred."}, Properties: []PropertySpec{
 			{Name: "costType", Type: PropString, Enum: []string{"FIXED", "VARIABLE"}},
 			{Name: "annualAmount", Type: PropNumber, Min: ptr(0)},
 		}},
-		{Process, Operating, "A repeatable sequence of work.", []PropertySpec{
+		{Kind: Process, Category: Operating, Meaning: "A repeatable sequence of work.", Properties: []PropertySpec{
 			{Name: "tier", Type: PropInteger, Min: ptr(0), Max: ptr(3)},
 		}},
-		{Capability, Operating, "An ability the organisation has, independent of how it is organised.", nil},
-		{Technology, Operating, "A system, application or platform.", nil},
-		{OrgUnit, Operating, "A unit of the organisation: team, department, division.", nil},
-		{Role, Operating, "A position people hold.", nil},
-		{KPI, Operating, "A measure of performance.", []PropertySpec{
+		{Kind: Capability, Category: Operating, Meaning: "An ability the organisation has, independent of how it is organised."},
+		{Kind: Technology, Category: Operating, Meaning: "A system, application or platform."},
+		{Kind: OrgUnit, Category: Operating, Meaning: "A unit of the organisation: team, department, division.", Shortcuts: []Shortcut{
+			{Field{"roles", "Roles that belong to this unit (incoming PART_OF from Role)."}, Incoming, PartOf, Role},
+		}},
+		{Kind: Role, Category: Operating, Meaning: "A position people hold."},
+		{Kind: KPI, Category: Operating, Meaning: "A measure of performance.", Properties: []PropertySpec{
 			{Name: "unit", Type: PropString},
 			{Name: "target", Type: PropNumber},
 			{Name: "actual", Type: PropNumber},
 		}},
-		{Location, Operating, "A place: site, city, country or region.", nil},
-		{BusinessFunction, Function, "A business function, grouped by what it does for demand.", []PropertySpec{
+		{Kind: Location, Category: Operating, Meaning: "A place: site, city, country or region."},
+		{Kind: BusinessFunction, Category: Function, Meaning: "A business function, grouped by what it does for demand.", Properties: []PropertySpec{
 			{Name: "group", Type: PropString, Required: true, Enum: []string{"DEMAND_DRIVING", "DEMAND_FULFILMENT", "OFFERING_DEVELOPMENT", "ENTERPRISE_SUPPORT"}},
+		}, Shortcuts: []Shortcut{
+			{Field{"processes", "Processes that are part of this function (incoming PART_OF from Process)."}, Incoming, PartOf, Process},
+			{Field{"subFunctions", "Functions that are part of this one (incoming PART_OF from BusinessFunction)."}, Incoming, PartOf, BusinessFunction},
 		}},
-		{Stakeholder, StakeholderCategory, "A party with a stake in the company.", []PropertySpec{
+		{Kind: Stakeholder, Category: StakeholderCategory, Meaning: "A party with a stake in the company.", Properties: []PropertySpec{
 			{Name: "type", Type: PropString, Required: true, Enum: []string{"CUSTOMER", "EMPLOYEE", "INVESTOR", "REGULATOR", "PARTNER", "SUPPLIER", "COMMUNITY", "MANAGEMENT"}},
 		}},
 	},
 	Relationships: []RelSpec{
-		{Type: PartOf, Propagating: true, Meaning: "The source is part of the target (a whole).", Rules: partOfRules()},
+		{Type: PartOf, Propagating: true, Meaning: "The source is part of the target (a whole).", Rules: partOfRules(),
+			Out: Field{"partOf", "Wholes this element is part of (PART_OF)."},
+			In:  Field{"parts", "Parts of this element (incoming PART_OF)."},
+		},
 		{Type: Realizes, Propagating: true, Meaning: "Operating model implements a canvas element.", Rules: []Rule{
 			{From: []Kind{Process, BusinessFunction, Capability, Technology}, To: []Kind{ValueProposition, KeyActivity, KeyResource, Channel, CustomerRelationship}},
-		}},
+		},
+			Out: Field{"realizes", "Canvas elements this element implements (REALIZES)."},
+			In:  Field{"realizedBy", "Operating-model elements that implement this one (incoming REALIZES)."},
+		},
 		{Type: Supports, Propagating: true, Meaning: "The source provides what the target needs.", Rules: []Rule{
 			{From: []Kind{Technology}, To: []Kind{Technology, Process, Capability, BusinessFunction, Channel}},
 			{From: []Kind{Capability}, To: []Kind{Process, BusinessFunction, KeyActivity}},
 			{From: []Kind{KeyResource}, To: []Kind{KeyActivity, ValueProposition, Process, Capability}},
 			{From: []Kind{KeyActivity}, To: []Kind{ValueProposition}},
 			{From: []Kind{Process}, To: []Kind{Process}},
-		}},
+		},
+			Out: Field{"supports", "Elements this element supports (SUPPORTS)."},
+			In:  Field{"supportedBy", "Elements that support this one directly (incoming SUPPORTS)."},
+		},
 		{Type: Delivers, Propagating: true, Meaning: "A channel delivers a value proposition.", Rules: []Rule{
 			{From: []Kind{Channel}, To: []Kind{ValueProposition}},
-		}},
+		},
+			Out: Field{"delivers", "Value propositions this channel delivers (DELIVERS)."},
+			In:  Field{"deliveredBy", "Channels that deliver this value proposition (incoming DELIVERS)."},
+		},
 		{Type: Targets, Propagating: true, Meaning: "Aimed at a customer segment.", Rules: []Rule{
 			{From: []Kind{ValueProposition, Channel, CustomerRelationship}, To: []Kind{CustomerSegment}},
-		}},
+		},
+			Out: Field{"targets", "Customer segments this element is aimed at (TARGETS)."},
+			In:  Field{"targetedBy", "Elements aimed at this segment (incoming TARGETS)."},
+		},
 		{Type: Generates, Propagating: true, Meaning: "Earns revenue.", Rules: []Rule{
 			{From: []Kind{ValueProposition, CustomerSegment, Channel}, To: []Kind{RevenueStream}},
-		}},
+		},
+			Out: Field{"generates", "Revenue streams this element earns (GENERATES)."},
+			In:  Field{"generatedBy", "Elements that earn this revenue (incoming GENERATES)."},
+		},
 		{Type: Incurs, Propagating: true, Meaning: "Drives a cost.", Rules: []Rule{
 			{From: []Kind{Process, BusinessFunction, KeyActivity, KeyResource, Technology, Capability, Channel, CustomerRelationship, KeyPartner, OrgUnit}, To: []Kind{Cost}},
-		}},
+		},
+			Out: Field{"incurs", "Costs this element drives (INCURS)."},
+			In:  Field{"incurredBy", "Elements that drive this cost (incoming INCURS)."},
+		},
 		{Type: Supplies, Propagating: true, Meaning: "An outside party provides it.", Rules: []Rule{
 			{From: []Kind{KeyPartner}, To: []Kind{KeyResource, Technology, Capability, Process, Channel, KeyActivity}},
 		}, Properties: []PropertySpec{
 			{Name: "share", Type: PropNumber, Min: ptr(0), Max: ptr(1)},
 			{Name: "substitutable", Type: PropBool},
-		}},
+		},
+			Out:  Field{"supplies", "What this partner supplies, with share and substitutability (SUPPLIES)."},
+			In:   Field{"suppliedBy", "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."},
+			Link: "Supply",
+		},
 		{Type: FlowsTo, Propagating: true, Meaning: "Sequence or hand-off.", Rules: []Rule{
 			{From: []Kind{Process}, To: []Kind{Process}},
 			{From: []Kind{BusinessFunction}, To: []Kind{BusinessFunction}},
 		}, Properties: []PropertySpec{
 			{Name: "kind", Type: PropString, Enum: []string{"MATERIAL", "INFORMATION", "HANDOFF", "ESCALATION", "MONEY"}},
-		}},
+		},
+			Out:  Field{"flowsTo", "Where work or material goes next (FLOWS_TO)."},
+			In:   Field{"flowsFrom", "Where work or material comes from (incoming FLOWS_TO)."},
+			Link: "Flow",
+		},
 		{Type: InvolvedIn, Meaning: "Responsibility (RACI) for the target.", Rules: []Rule{
 			{From: []Kind{Role, OrgUnit, Stakeholder, KeyPartner}, To: allKindsExcept(Stakeholder)},
 		}, Properties: []PropertySpec{
 			{Name: "raci", Type: PropString, Enum: []string{"R", "A", "C", "I"}},
-		}},
+		},
+			Out:  Field{"involvedIn", "Elements this party is responsible for, with RACI (INVOLVED_IN)."},
+			In:   Field{"involved", "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."},
+			Link: "Involvement",
+		},
 		{Type: Measures, Meaning: "A KPI measures the target.", Rules: []Rule{
 			{From: []Kind{KPI}, To: allKindsExcept(KPI)},
-		}},
+		},
+			Out: Field{"measures", "Elements this KPI measures (MEASURES)."},
+			In:  Field{"measuredBy", "KPIs that measure this element (incoming MEASURES)."},
+		},
 		{Type: ReportsTo, Meaning: "Reporting line.", Rules: []Rule{
 			{From: []Kind{Role, OrgUnit}, To: []Kind{Role, OrgUnit}},
-		}},
+		},
+			Out: Field{"reportsTo", "Whom this role or unit reports to (REPORTS_TO)."},
+			In:  Field{"reports", "Roles and units that report to this one (incoming REPORTS_TO)."},
+		},
 		{Type: LocatedAt, Meaning: "Where the source is.", Rules: []Rule{
 			{From: []Kind{OrgUnit, KeyPartner, Process, BusinessFunction, KeyResource, Technology, Channel}, To: []Kind{Location}},
-		}},
+		},
+			Out: Field{"locatedAt", "Where this element is (LOCATED_AT)."},
+			In:  Field{"locatedHere", "Elements located here (incoming LOCATED_AT)."},
+		},
 	},
 }
 
@@ -279,7 +366,11 @@ func CategoryOf(k Kind) Category {
 
 // Categories returns the categories in table order.
 func Categories() []Category {
-	return []Category{Canvas, Operating, Function, StakeholderCategory}
+	out := make([]Category, len(Metamodel.Categories))
+	for i, c := range Metamodel.Categories {
+		out[i] = c.Category
+	}
+	return out
 }
 
 // KindsIn returns the kinds of one category in table order.

@@ -8797,6 +8797,28 @@ type Stakeholder implements Element {
   measuredBy("Only the first this many, from 1 to 500." first: Int): [KPI!]!
 }
 
+"The Business Model Canvas of a model: each block's elements, ordered by key."
+type Canvas {
+  "What the company offers."
+  valuePropositions: [ValueProposition!]!
+  "Whom it serves."
+  customerSegments: [CustomerSegment!]!
+  "How offers reach customers."
+  channels: [Channel!]!
+  "Relationships kept with customers."
+  customerRelationships: [CustomerRelationship!]!
+  "Money earned."
+  revenueStreams: [RevenueStream!]!
+  "Assets the model depends on."
+  keyResources: [KeyResource!]!
+  "What the company must do well."
+  keyActivities: [KeyActivity!]!
+  "Outside parties relied on."
+  keyPartners: [KeyPartner!]!
+  "Costs incurred."
+  costs: [Cost!]!
+}
+
 "A SUPPLIES relationship with its typed properties."
 type Supply {
   "Where the relationship starts."
@@ -8851,28 +8873,6 @@ type Model {
   counts: [KindCount!]!
   "The nine Business Model Canvas blocks with their elements."
   canvas: Canvas!
-}
-
-"The Business Model Canvas of a model: each block's elements, ordered by key."
-type Canvas {
-  "What the company offers."
-  valuePropositions: [ValueProposition!]!
-  "Whom it serves."
-  customerSegments: [CustomerSegment!]!
-  "How offers reach customers."
-  channels: [Channel!]!
-  "Relationships kept with customers."
-  customerRelationships: [CustomerRelationship!]!
-  "Money earned."
-  revenueStreams: [RevenueStream!]!
-  "Assets the model depends on."
-  keyResources: [KeyResource!]!
-  "What the company must do well."
-  keyActivities: [KeyActivity!]!
-  "Outside parties relied on."
-  keyPartners: [KeyPartner!]!
-  "Costs incurred."
-  costs: [Cost!]!
 }
 
 "The metamodel the server enforces."

@@ -1790,6 +1790,82 @@ func (o *Stakeholder) MeasuredBy(ctx context.Context, first *int) ([]*KPI, error
 	return related[*KPI](ctx, o.n, graph.Incoming, graph.Measures, "", first)
 }
 
+// Canvas is a model's Business Model Canvas: each block's elements.
+type Canvas struct {
+	// ValuePropositions: What the company offers.
+	ValuePropositions []*ValueProposition
+	// CustomerSegments: Whom it serves.
+	CustomerSegments []*CustomerSegment
+	// Channels: How offers reach customers.
+	Channels []*Channel
+	// CustomerRelationships: Relationships kept with customers.
+	CustomerRelationships []*CustomerRelationship
+	// RevenueStreams: Money earned.
+	RevenueStreams []*RevenueStream
+	// KeyResources: Assets the model depends on.
+	KeyResources []*KeyResource
+	// KeyActivities: What the company must do well.
+	KeyActivities []*KeyActivity
+	// KeyPartners: Outside parties relied on.
+	KeyPartners []*KeyPartner
+	// Costs: Costs incurred.
+	Costs []*Cost
+}
+
+// canvasFields maps the Canvas fields to their kinds.
+var canvasFields = map[string]graph.Kind{
+	"valuePropositions":     graph.ValueProposition,
+	"customerSegments":      graph.CustomerSegment,
+	"channels":              graph.Channel,
+	"customerRelationships": graph.CustomerRelationship,
+	"revenueStreams":        graph.RevenueStream,
+	"keyResources":          graph.KeyResource,
+	"keyActivities":         graph.KeyActivity,
+	"keyPartners":           graph.KeyPartner,
+	"costs":                 graph.Cost,
+}
+
+// newCanvas returns a canvas with every block empty.
+func newCanvas() *Canvas {
+	return &Canvas{
+		ValuePropositions:     []*ValueProposition{},
+		CustomerSegments:      []*CustomerSegment{},
+		Channels:              []*Channel{},
+		CustomerRelationships: []*CustomerRelationship{},
+		RevenueStreams:        []*RevenueStream{},
+		KeyResources:          []*KeyResource{},
+		KeyActivities:         []*KeyActivity{},
+		KeyPartners:           []*KeyPartner{},
+		Costs:                 []*Cost{},
+	}
+}
+
+// add files elements into their blocks, each kind's elements in that kind's batch.
+func (c *Canvas) add(batches map[graph.Kind]*batch, elems []graph.Element) {
+	for _, e := range elems {
+		switch o := wrap(batches[e.Kind].add(e)).(type) {
+		case *ValueProposition:
+			c.ValuePropositions = append(c.ValuePropositions, o)
+		case *CustomerSegment:
+			c.CustomerSegments = append(c.CustomerSegments, o)
+		case *Channel:
+			c.Channels = append(c.Channels, o)
+		case *CustomerRelationship:
+			c.CustomerRelationships = append(c.CustomerRelationships, o)
+		case *RevenueStream:
+			c.RevenueStreams = append(c.RevenueStreams, o)
+		case *KeyResource:
+			c.KeyResources = append(c.KeyResources, o)
+		case *KeyActivity:
+			c.KeyActivities = append(c.KeyActivities, o)
+		case *KeyPartner:
+			c.KeyPartners = append(c.KeyPartners, o)
+		case *Cost:
+			c.Costs = append(c.Costs, o)
+		}
+	}
+}
+
 // Supply is a SUPPLIES relationship with its typed properties.
 type Supply struct{ l *link }
 

@@ -87,14 +87,6 @@ func (m *Model) Counts(ctx context.Context) ([]*KindCount, error) {
 	return out, nil
 }
 
-// canvasFields maps the Canvas fields to their kinds.
-var canvasFields = map[string]graph.Kind{
-	"valuePropositions": graph.ValueProposition, "customerSegments": graph.CustomerSegment,
-	"channels": graph.Channel, "customerRelationships": graph.CustomerRelationship,
-	"revenueStreams": graph.RevenueStream, "keyResources": graph.KeyResource,
-	"keyActivities": graph.KeyActivity, "keyPartners": graph.KeyPartner, "costs": graph.Cost,
-}
-
 // Canvas is the model's nine canvas blocks. Only the blocks the operation asks for are read, for
 // every model of the list in one round trip, and each block's elements form one batch.
 func (m *Model) Canvas(ctx context.Context) (*Canvas, error) {
@@ -133,51 +125,4 @@ func (m *Model) Canvas(ctx context.Context) (*Canvas, error) {
 		return nil, err
 	}
 	return all[m.m.Key], nil
-}
-
-// Canvas is a model's Business Model Canvas.
-type Canvas struct {
-	ValuePropositions     []*ValueProposition
-	CustomerSegments      []*CustomerSegment
-	Channels              []*Channel
-	CustomerRelationships []*CustomerRelationship
-	RevenueStreams        []*RevenueStream
-	KeyResources          []*KeyResource
-	KeyActivities         []*KeyActivity
-	KeyPartners           []*KeyPartner
-	Costs                 []*Cost
-}
-
-func newCanvas() *Canvas {
-	return &Canvas{
-		ValuePropositions: []*ValueProposition{}, CustomerSegments: []*CustomerSegment{}, Channels: []*Channel{},
-		CustomerRelationships: []*CustomerRelationship{}, RevenueStreams: []*RevenueStream{}, KeyResources: []*KeyResource{},
-		KeyActivities: []*KeyActivity{}, KeyPartners: []*KeyPartner{}, Costs: []*Cost{},
-	}
-}
-
-// add files elements into their blocks, each kind's elements in that kind's batch.
-func (c *Canvas) add(batches map[graph.Kind]*batch, elems []graph.Element) {
-	for _, e := range elems {
-		switch o := wrap(batches[e.Kind].add(e)).(type) {
-		case *ValueProposition:
-			c.ValuePropositions = append(c.ValuePropositions, o)
-		case *CustomerSegment:
-			c.CustomerSegments = append(c.CustomerSegments, o)
-		case *Channel:
-			c.Channels = append(c.Channels, o)
-		case *CustomerRelationship:
-			c.CustomerRelationships = append(c.CustomerRelationships, o)
-		case *RevenueStream:
-			c.RevenueStreams = append(c.RevenueStreams, o)
-		case *KeyResource:
-			c.KeyResources = append(c.KeyResources, o)
-		case *KeyActivity:
-			c.KeyActivities = append(c.KeyActivities, o)
-		case *KeyPartner:
-			c.KeyPartners = append(c.KeyPartners, o)
-		case *Cost:
-			c.Costs = append(c.Costs, o)
-		}
-	}
 }

@@ -1,7 +1,7 @@
-// Command kindgen writes what follows from the metamodel table in package graph: the GraphQL enums
-// and one object type per kind (schema/metamodel.graphqls), their Go types (resolvers/kinds_gen.go)
-// and the metamodel tables of the documentation (docs/metamodel.md). Run it with go generate in
-// package resolvers; a test fails when its output is stale.
+// Command kindgen writes what follows from the metamodel table in package graph: the GraphQL enums,
+// one object type per kind and the Canvas type (schema/metamodel.graphqls), their Go types
+// (resolvers/kinds_gen.go) and the metamodel tables of the documentation (docs/metamodel.md). Run
+// it with go generate in package resolvers; a test fails when its output is stale.
 package main
 
 import (

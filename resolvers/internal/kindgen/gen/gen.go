@@ -24,48 +24,6 @@ func Files() map[string]string {
 	}
 }
 
-// relNames gives each relationship type its field names: seen from the source (out) and from the
-// target (in), with a sentence for each.
-var relNames = map[graph.RelType]struct{ out, in, outDoc, inDoc string }{
-	graph.PartOf:     {"partOf", "parts", "Wholes this element is part of (PART_OF).", "Parts of this element (incoming PART_OF)."},
-	graph.Realizes:   {"realizes", "realizedBy", "Canvas elements this element implements (REALIZES).", "Operating-model elements that implement this one (incoming REALIZES)."},
-	graph.Supports:   {"supports", "supportedBy", "Elements this element supports (SUPPORTS).", "Elements that support this one directly (incoming SUPPORTS)."},
-	graph.Delivers:   {"delivers", "deliveredBy", "Value propositions this channel delivers (DELIVERS).", "Channels that deliver this value proposition (incoming DELIVERS)."},
-	graph.Targets:    {"targets", "targetedBy", "Customer segments this element is aimed at (TARGETS).", "Elements aimed at this segment (incoming TARGETS)."},
-	graph.Generates:  {"generates", "generatedBy", "Revenue streams this element earns (GENERATES).", "Elements that earn this revenue (incoming GENERATES)."},
-	graph.Incurs:     {"incurs", "incurredBy", "Costs this element drives (INCURS).", "Elements that drive this cost (incoming INCURS)."},
-	graph.Supplies:   {"supplies", "suppliedBy", "What this partner supplies, with share and substitutability (SUPPLIES).", "Partners that supply this element, with share and substitutability (incoming SUPPLIES)."},
-	graph.FlowsTo:    {"flowsTo", "flowsFrom", "Where work or material goes next (FLOWS_TO).", "Where work or material comes from (incoming FLOWS_TO)."},
-	graph.InvolvedIn: {"involvedIn", "involved", "Elements this party is responsible for, with RACI (INVOLVED_IN).", "Roles, units, stakeholders and partners involved in this element, with RACI (incoming INVOLVED_IN)."},
-	graph.Measures:   {"measures", "measuredBy", "Elements this KPI measures (MEASURES).", "KPIs that measure this element (incoming MEASURES)."},
-	graph.ReportsTo:  {"reportsTo", "reports", "Whom this role or unit reports to (REPORTS_TO).", "Roles and units that report to this one (incoming REPORTS_TO)."},
-	graph.LocatedAt:  {"locatedAt", "locatedHere", "Where this element is (LOCATED_AT).", "Elements located here (incoming LOCATED_AT)."},
-}
-
-// linkTypes are the relationship types whose fields return the relationship with its typed
-// properties instead of bare elements.
-var linkTypes = map[graph.RelType]string{
-	graph.Supplies:   "Supply",
-	graph.FlowsTo:    "Flow",
-	graph.InvolvedIn: "Involvement",
-}
-
-// extra is a convenience field: the elements of one kind across one relationship type.
-type extra struct {
-	kind      graph.Kind
-	field     string
-	dir       graph.Direction
-	rel       graph.RelType
-	otherKind graph.Kind
-	doc       string
-}
-
-var extras = []extra{
-	{graph.BusinessFunction, "processes", graph.Incoming, graph.PartOf, graph.Process, "Processes that are part of this function (incoming PART_OF from Process)."},
-	{graph.BusinessFunction, "subFunctions", graph.Incoming, graph.PartOf, graph.BusinessFunction, "Functions that are part of this one (incoming PART_OF from BusinessFunction)."},
-	{graph.OrgUnit, "roles", graph.Incoming, graph.PartOf, graph.Role, "Roles that belong to this unit (incoming PART_OF from Role)."},
-}
-
 // field is one relationship field of a kind's object type.
 type field struct {
 	name, doc string
@@ -73,32 +31,41 @@ type field struct {
 	rel       graph.RelType
 	gqlType   string // element type name, "Element", or a link type name
 	link      bool
-	kind      graph.Kind // for extras: only elements of this kind
+	kind      graph.Kind // for shortcuts: only elements of this kind
 }
 
 func fieldsOf(k graph.Kind) []field {
 	var out []field
 	for _, spec := range graph.Metamodel.Relationships {
-		names := relNames[spec.Type]
-		link, isLink := linkTypes[spec.Type]
+		isLink := spec.Link != ""
 		if targets := graph.AllowedTargets(spec.Type, k); len(targets) > 0 {
 			t := single(targets)
 			if isLink {
-				t = link
+				t = spec.Link
 			}
-			out = append(out, field{name: names.out, doc: names.outDoc, dir: graph.Outgoing, rel: spec.Type, gqlType: t, link: isLink})
+			out = append(out, field{name: spec.Out.Name, doc: spec.Out.Doc, dir: graph.Outgoing, rel: spec.Type, gqlType: t, link: isLink})
 		}
 		if sources := sourcesTo(spec.Type, k); len(sources) > 0 {
 			t := single(sources)
 			if isLink {
-				t = link
+				t = spec.Link
 			}
-			out = append(out, field{name: names.in, doc: names.inDoc, dir: graph.Incoming, rel: spec.Type, gqlType: t, link: isLink})
+			out = append(out, field{name: spec.In.Name, doc: spec.In.Doc, dir: graph.Incoming, rel: spec.Type, gqlType: t, link: isLink})
 		}
 	}
-	for _, x := range extras {
-		if x.kind == k {
-			out = append(out, field{name: x.field, doc: x.doc, dir: x.dir, rel: x.rel, gqlType: string(x.otherKind), kind: x.otherKind})
+	ks, _ := graph.LookupKind(string(k))
+	for _, x := range ks.Shortcuts {
+		out = append(out, field{name: x.Name, doc: x.Doc, dir: x.Dir, rel: x.Rel, gqlType: string(x.Kind), kind: x.Kind})
+	}
+	return out
+}
+
+// blocks returns the kinds that have a field on the Canvas type, in table order.
+func blocks() []graph.KindSpec {
+	var out []graph.KindSpec
+	for _, s := range graph.Metamodel.Kinds {
+		if s.Block.Name != "" {
+			out = append(out, s)
 		}
 	}
 	return out
@@ -198,14 +165,8 @@ func sdlFile() string {
 		fmt.Fprintf(&b, "  %q\n  %s\n", fmt.Sprintf("%s (%s)", s.Meaning, s.Category), s.Kind)
 	}
 	b.WriteString("}\n\n\"Groups of kinds.\"\nenum Category {\n")
-	catDoc := map[graph.Category]string{
-		graph.Canvas:              "The nine Business Model Canvas blocks.",
-		graph.Operating:           "Operating-model components: processes, capabilities, technology, organisation, KPIs, locations.",
-		graph.Function:            "Business functions.",
-		graph.StakeholderCategory: "Stakeholders.",
-	}
-	for _, c := range graph.Categories() {
-		fmt.Fprintf(&b, "  %q\n  %s\n", catDoc[c], c)
+	for _, c := range graph.Metamodel.Categories {
+		fmt.Fprintf(&b, "  %q\n  %s\n", c.Meaning, c.Category)
 	}
 	b.WriteString("}\n\n\"Relationship types. Each points from the element depended upon to the element that depends on it.\"\nenum RelationshipType {\n")
 	for _, r := range graph.Metamodel.Relationships {
@@ -226,9 +187,14 @@ func sdlFile() string {
 		}
 		b.WriteString("}\n")
 	}
+	b.WriteString("\n\"The Business Model Canvas of a model: each block's elements, ordered by key.\"\ntype Canvas {\n")
+	for _, s := range blocks() {
+		fmt.Fprintf(&b, "  %q\n  %s: [%s!]!\n", s.Block.Doc, s.Block.Name, s.Kind)
+	}
+	b.WriteString("}\n")
 	for _, r := range graph.Metamodel.Relationships {
-		name, ok := linkTypes[r.Type]
-		if !ok {
+		name := r.Link
+		if name == "" {
 			continue
 		}
 		fmt.Fprintf(&b, "\n\"A %s relationship with its typed properties.\"\ntype %s {\n", r.Type, name)
@@ -321,9 +287,10 @@ func wrap(n *node) Element {
 			}
 		}
 	}
+	b.WriteString(canvasGo())
 	for _, r := range graph.Metamodel.Relationships {
-		name, ok := linkTypes[r.Type]
-		if !ok {
+		name := r.Link
+		if name == "" {
 			continue
 		}
 		fromType := single(graph.AllowedSources(r.Type))
@@ -341,6 +308,32 @@ func wrap(n *node) Element {
 				goName(p.Name), p.Name, name, goName(p.Name), propGo(p), propGetter(p), p.Name)
 		}
 	}
+	return b.String()
+}
+
+// canvasGo renders the Canvas object: a list per block, the map from field name to kind that
+// Model.Canvas reads the selection with, and the filing of elements into their blocks.
+func canvasGo() string {
+	var b strings.Builder
+	b.WriteString("\n// Canvas is a model's Business Model Canvas: each block's elements.\ntype Canvas struct {\n")
+	for _, s := range blocks() {
+		fmt.Fprintf(&b, "\t// %s: %s\n\t%s []*%s\n", goName(s.Block.Name), s.Block.Doc, goName(s.Block.Name), s.Kind)
+	}
+	b.WriteString("}\n\n// canvasFields maps the Canvas fields to their kinds.\nvar canvasFields = map[string]graph.Kind{\n")
+	for _, s := range blocks() {
+		fmt.Fprintf(&b, "\t%q: graph.%s,\n", s.Block.Name, goConst(s.Kind))
+	}
+	b.WriteString("}\n\n// newCanvas returns a canvas with every block empty.\nfunc newCanvas() *Canvas {\n\treturn &Canvas{\n")
+	for _, s := range blocks() {
+		fmt.Fprintf(&b, "\t\t%s: []*%s{},\n", goName(s.Block.Name), s.Kind)
+	}
+	b.WriteString("\t}\n}\n\n// add files elements into their blocks, each kind's elements in that kind's batch.\n" +
+		"func (c *Canvas) add(batches map[graph.Kind]*batch, elems []graph.Element) {\n\tfor _, e := range elems {\n\t\tswitch o := wrap(batches[e.Kind].add(e)).(type) {\n")
+	for _, s := range blocks() {
+		f := goName(s.Block.Name)
+		fmt.Fprintf(&b, "\t\tcase *%s:\n\t\t\tc.%s = append(c.%s, o)\n", s.Kind, f, f)
+	}
+	b.WriteString("\t\t}\n\t}\n}\n")
 	return b.String()
 }
 
@@ -446,8 +439,7 @@ func docFile() string {
 	}
 	b.WriteString("\n## Relationship fields in GraphQL\n\nEach kind's object type has one field per relationship type it can start or end, named as follows.\n\n| type | field at the source | field at the target |\n|---|---|---|\n")
 	for _, r := range graph.Metamodel.Relationships {
-		n := relNames[r.Type]
-		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", r.Type, n.out, n.in)
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", r.Type, r.Out.Name, r.In.Name)
 	}
 	b.WriteString("\nEvery relationship field, like `outgoing` and `incoming` on every element, takes `first`\n" +
 		"(1 to 500) and returns the first that many, in order. Without `first` it returns all of them when\n" +
@@ -456,8 +448,10 @@ func docFile() string {
 		"counts such a list as 100 items.\n")
 	b.WriteString("\nConvenience fields: ")
 	var xs []string
-	for _, x := range extras {
-		xs = append(xs, fmt.Sprintf("`%s.%s`", x.kind, x.field))
+	for _, s := range graph.Metamodel.Kinds {
+		for _, x := range s.Shortcuts {
+			xs = append(xs, fmt.Sprintf("`%s.%s`", s.Kind, x.Name))
+		}
 	}
 	b.WriteString(strings.Join(xs, ", ") + ".\n")
 	return b.String()
