@@ -32,11 +32,15 @@ func rowOf(r *neo4j.Record, what string) *row { return &row{rec: r, what: what} 
 
 // firstRow is the first of a query's records, for a query that answers one row; with no records
 // at all, the row fails at its first read.
-func firstRow(recs []*neo4j.Record, what string) *row {
+func firstRow(recs []*neo4j.Record, what string) *row { return rowOf(firstRecord(recs), what) }
+
+// firstRecord is the first of a query's records, nil when there is none (a row of it then fails
+// at its first read).
+func firstRecord(recs []*neo4j.Record) *neo4j.Record {
 	if len(recs) == 0 {
-		return rowOf(nil, what)
+		return nil
 	}
-	return rowOf(recs[0], what)
+	return recs[0]
 }
 
 // Err is why a column could not be read, or nil.

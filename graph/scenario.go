@@ -115,15 +115,13 @@ const scenarioFields = `s.key AS key, s.name AS name, s.base AS base, s.baseRevi
   s.baseCreated AS baseCreated, s.revision AS revision, s.createdAt AS createdAt, s.updatedAt AS updatedAt,
   s.actor AS actor, COUNT { (i:ScenarioItem {scenario: s.key}) } AS items`
 
-func scenarioOf(r *neo4j.Record) Scenario {
-	get := func(k string) any { v, _ := r.Get(k); return v }
-	sc := Scenario{Key: str(get("key")), Name: str(get("name")), Base: str(get("base")), Actor: str(get("actor")),
-		BaseCreated: asTime(get("baseCreated")), CreatedAt: asTime(get("createdAt")), UpdatedAt: asTime(get("updatedAt"))}
-	sc.BaseRevision, _ = get("baseRevision").(int64)
-	sc.Revision, _ = get("revision").(int64)
-	n, _ := get("items").(int64)
-	sc.Items = int(n)
-	return sc
+// scenarioOf reads a scenario from the columns of scenarioFields.
+func scenarioOf(r *neo4j.Record) (Scenario, error) {
+	w := rowOf(r, "scenario")
+	sc := Scenario{Key: must[string](w, "key"), Name: get[string](w, "name"), Base: get[string](w, "base"), Actor: get[string](w, "actor"),
+		BaseCreated: get[time.Time](w, "baseCreated"), CreatedAt: get[time.Time](w, "createdAt"), UpdatedAt: get[time.Time](w, "updatedAt"),
+		BaseRevision: get[int64](w, "baseRevision"), Revision: get[int64](w, "revision"), Items: int(get[int64](w, "items"))}
+	return sc, w.Err()
 }
 
 // CreateScenario makes a scenario of a model at its current revision. Nothing is copied: the
@@ -137,40 +135,45 @@ func (s *Store) CreateScenario(ctx context.Context, base, key, name string) (Sce
 		}
 		return Scenario{}, &ValidationError{Problems: v.problems}
 	}
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	sc, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (Scenario, error) {
 		// The base's lock orders the creation after every write to it, so the revision read
 		// next is the state the scenario starts from.
 		if err := requireModelLocked(ctx, tx, base); err != nil {
-			return nil, err
+			return Scenario{}, err
 		}
 		rev, err := readRevision(ctx, tx, base)
 		if err != nil {
-			return nil, err
+			return Scenario{}, err
 		}
 		taken, err := run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $key}) OPTIONAL MATCH (s:Scenario {key: $key})
 RETURN m IS NOT NULL AS model, s IS NOT NULL AS scenario`, map[string]any{"key": key})
 		if err != nil {
-			return nil, err
+			return Scenario{}, err
 		}
-		if m, _ := taken[0].Values[0].(bool); m {
-			return nil, fmt.Errorf("%s is the key of a model; a scenario needs a key of its own: %w", quote(key), ErrConflict)
+		w := firstRow(taken, "scenario key taken")
+		model, scenario := get[bool](w, "model"), get[bool](w, "scenario")
+		if err := w.Err(); err != nil {
+			return Scenario{}, err
 		}
-		if sc, _ := taken[0].Values[1].(bool); sc {
-			return nil, fmt.Errorf("scenario %s already exists: %w", quote(key), ErrConflict)
+		if model {
+			return Scenario{}, fmt.Errorf("%s is the key of a model; a scenario needs a key of its own: %w", quote(key), ErrConflict)
+		}
+		if scenario {
+			return Scenario{}, fmt.Errorf("scenario %s already exists: %w", quote(key), ErrConflict)
 		}
 		now := time.Now().UTC()
 		recs, err := run(ctx, tx, `CREATE (s:Scenario {key: $key, name: $name, base: $base, baseRevision: $rev,
   baseCreated: $created, revision: 0, createdAt: $now, updatedAt: $now, actor: $actor})
 RETURN `+scenarioFields, map[string]any{"key": key, "name": name, "base": base, "rev": rev.Number, "created": rev.Created, "now": now, "actor": ActorFrom(ctx)})
 		if err != nil {
-			return nil, err
+			return Scenario{}, err
 		}
-		return scenarioOf(recs[0]), nil
+		return scenarioOf(firstRecord(recs))
 	})
 	if err != nil {
 		return Scenario{}, fmt.Errorf("create scenario %s of %s: %w", Clip(key), Clip(base), err)
 	}
-	return res.(Scenario), nil
+	return sc, nil
 }
 
 // Scenarios lists the scenarios of a base model ("": of every model), ordered by key.
@@ -179,32 +182,35 @@ func (s *Store) Scenarios(ctx context.Context, base string) ([]Scenario, error) 
 	if base != "" {
 		b = base
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (s:Scenario) WHERE $base IS NULL OR s.base = $base RETURN `+scenarioFields+` ORDER BY key`, map[string]any{"base": b})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read scenarios: %w", err)
 	}
 	out := []Scenario{}
-	for _, r := range res.([]*neo4j.Record) {
-		out = append(out, scenarioOf(r))
+	for _, r := range recs {
+		sc, err := scenarioOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
 	}
 	return out, nil
 }
 
 // Scenario returns one scenario, or ErrNotFound.
 func (s *Store) Scenario(ctx context.Context, key string) (Scenario, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (s:Scenario {key: $key}) RETURN `+scenarioFields, map[string]any{"key": key})
 	})
 	if err != nil {
 		return Scenario{}, fmt.Errorf("read scenario %s: %w", Clip(key), err)
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return Scenario{}, fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
 	}
-	return scenarioOf(recs[0]), nil
+	return scenarioOf(recs[0])
 }
 
 // ScenarioState returns a scenario with its items in one read, so that the two agree.
@@ -213,22 +219,27 @@ func (s *Store) ScenarioState(ctx context.Context, key string) (Scenario, []Scen
 		sc    Scenario
 		items []ScenarioItem
 	}
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	st, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) (state, error) {
 		recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) RETURN `+scenarioFields, map[string]any{"key": key})
 		if err != nil {
-			return nil, err
+			return state{}, err
 		}
 		if len(recs) == 0 {
-			return nil, fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
+			return state{}, fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
 		}
-		st := state{sc: scenarioOf(recs[0])}
+		sc, err := scenarioOf(recs[0])
+		if err != nil {
+			return state{}, err
+		}
+		st := state{sc: sc}
 		err = stream(ctx, tx, `MATCH (i:ScenarioItem {scenario: $key}) RETURN i.target AS target, i.key AS key, i.state AS state, i.base AS base
 ORDER BY target, key`, map[string]any{"key": key}, func(r *neo4j.Record) error {
-			t, _ := r.Get("target")
-			k, _ := r.Get("key")
-			sv, _ := r.Get("state")
-			bv, _ := r.Get("base")
-			st.items = append(st.items, ScenarioItem{Target: str(t), Key: str(k), State: jsonValue(sv), Base: jsonValue(bv)})
+			w := rowOf(r, "scenario items")
+			it := ScenarioItem{Target: get[string](w, "target"), Key: get[string](w, "key"), State: jsonValue(get[string](w, "state")), Base: jsonValue(get[string](w, "base"))}
+			if err := w.Err(); err != nil {
+				return err
+			}
+			st.items = append(st.items, it)
 			return nil
 		})
 		return st, err
@@ -236,21 +247,25 @@ ORDER BY target, key`, map[string]any{"key": key}, func(r *neo4j.Record) error {
 	if err != nil {
 		return Scenario{}, nil, fmt.Errorf("read scenario %s: %w", Clip(key), err)
 	}
-	st := res.(state)
 	return st.sc, st.items, nil
 }
 
 // lockScenario locks a scenario node for the rest of the transaction and checks that its
 // revision is the one the caller read; a scenario written since is ErrConflict.
 func lockScenario(ctx context.Context, tx neo4j.ManagedTransaction, key string, revision int64) error {
-	recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) SET s.lock = true REMOVE s.lock RETURN s.revision`, map[string]any{"key": key})
+	recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) SET s.lock = true REMOVE s.lock RETURN s.revision AS revision`, map[string]any{"key": key})
 	if err != nil {
 		return err
 	}
 	if len(recs) == 0 {
 		return fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
 	}
-	if got, _ := recs[0].Values[0].(int64); got != revision {
+	w := rowOf(recs[0], "scenario lock")
+	got := get[int64](w, "revision")
+	if err := w.Err(); err != nil {
+		return err
+	}
+	if got != revision {
 		return fmt.Errorf("scenario %s is at revision %d, not %d: %w", quote(key), got, revision, ErrScenarioMoved)
 	}
 	return nil
@@ -282,53 +297,57 @@ func (s *Store) WriteScenarioItems(ctx context.Context, key string, revision int
 		row["state"], row["base"] = jsonText(it.State), jsonText(it.Base)
 		set = append(set, row)
 	}
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	rev, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (int64, error) {
 		if err := lockScenario(ctx, tx, key, revision); err != nil {
-			return nil, err
+			return 0, err
 		}
 		for start := 0; start < len(drop); start += batchSize {
 			if _, err := run(ctx, tx, `UNWIND $rows AS row MATCH (i:ScenarioItem {scenario: $key, target: row.target, key: row.key}) DELETE i`,
 				map[string]any{"key": key, "rows": drop[start:min(start+batchSize, len(drop))]}); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		for start := 0; start < len(set); start += batchSize {
 			if _, err := run(ctx, tx, `UNWIND $rows AS row
 MERGE (i:ScenarioItem {scenario: $key, target: row.target, key: row.key})
 SET i.state = row.state, i.base = row.base`, map[string]any{"key": key, "rows": set[start:min(start+batchSize, len(set))]}); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
-		recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) SET s.revision = s.revision + 1, s.updatedAt = $now RETURN s.revision`,
+		recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) SET s.revision = s.revision + 1, s.updatedAt = $now RETURN s.revision AS revision`,
 			map[string]any{"key": key, "now": time.Now().UTC()})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		return recs[0].Values[0].(int64), nil
+		w := firstRow(recs, "scenario revision")
+		return must[int64](w, "revision"), w.Err()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("write scenario %s: %w", Clip(key), err)
 	}
-	return res.(int64), nil
+	return rev, nil
 }
 
 // DropScenario deletes a scenario and its items; the base is untouched.
 func (s *Store) DropScenario(ctx context.Context, key string) (Scenario, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	sc, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (Scenario, error) {
 		recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) SET s.lock = true REMOVE s.lock RETURN `+scenarioFields, map[string]any{"key": key})
 		if err != nil {
-			return nil, err
+			return Scenario{}, err
 		}
 		if len(recs) == 0 {
-			return nil, fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
+			return Scenario{}, fmt.Errorf("scenario %s: %w", quote(key), ErrNotFound)
 		}
-		sc := scenarioOf(recs[0])
+		sc, err := scenarioOf(recs[0])
+		if err != nil {
+			return Scenario{}, err
+		}
 		return sc, dropScenarioTx(ctx, tx, key)
 	})
 	if err != nil {
 		return Scenario{}, fmt.Errorf("drop scenario %s: %w", Clip(key), err)
 	}
-	return res.(Scenario), nil
+	return sc, nil
 }
 
 func dropScenarioTx(ctx context.Context, tx neo4j.ManagedTransaction, key string) error {
@@ -341,12 +360,17 @@ func dropScenarioTx(ctx context.Context, tx neo4j.ManagedTransaction, key string
 
 // refuseScenarioKey refuses to create a model under a key a scenario holds.
 func refuseScenarioKey(ctx context.Context, tx neo4j.ManagedTransaction, key string) error {
-	recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) RETURN s.base`, map[string]any{"key": key})
+	recs, err := run(ctx, tx, `MATCH (s:Scenario {key: $key}) RETURN s.base AS base`, map[string]any{"key": key})
 	if err != nil {
 		return err
 	}
 	if len(recs) > 0 {
-		return fmt.Errorf("%s is the key of a scenario of model %s; a model needs a key of its own: %w", quote(key), quote(str(recs[0].Values[0])), ErrConflict)
+		w := rowOf(recs[0], "scenario key")
+		base := get[string](w, "base")
+		if err := w.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%s is the key of a scenario of model %s; a model needs a key of its own: %w", quote(key), quote(base), ErrConflict)
 	}
 	return nil
 }
@@ -386,19 +410,19 @@ type RelationshipWrite struct {
 // is ErrConflict when the base or the scenario has moved on from the revisions the merge was
 // worked out at. It returns the base's new revision.
 func (s *Store) MergeScenario(ctx context.Context, m ScenarioMerge) (int64, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	newRev, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (int64, error) {
 		if err := requireModelLocked(ctx, tx, m.Base); err != nil {
-			return nil, err
+			return 0, err
 		}
 		rev, err := readRevision(ctx, tx, m.Base)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if rev.Number != m.BaseRevision {
-			return nil, fmt.Errorf("model %s changed while the merge was prepared (revision %d, not %d); merge again: %w", quote(m.Base), rev.Number, m.BaseRevision, ErrConflict)
+			return 0, fmt.Errorf("model %s changed while the merge was prepared (revision %d, not %d); merge again: %w", quote(m.Base), rev.Number, m.BaseRevision, ErrConflict)
 		}
 		if err := lockScenario(ctx, tx, m.Scenario, m.ScenarioRevision); err != nil {
-			return nil, err
+			return 0, err
 		}
 		var keys []string
 		for _, w := range m.Elements {
@@ -409,14 +433,14 @@ func (s *Store) MergeScenario(ctx context.Context, m ScenarioMerge) (int64, erro
 		}
 		old, err := elementsByKey(ctx, tx, m.Base, keys)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		var changes []Change
 		for _, r := range m.DeletedRelationships {
 			changes = append(changes, relChange(OpDelete, &r, nil))
 		}
 		if err := deleteRels(ctx, tx, m.Base, m.DeletedRelationships); err != nil {
-			return nil, err
+			return 0, err
 		}
 		var dead []string
 		for i := range m.Deleted {
@@ -424,7 +448,7 @@ func (s *Store) MergeScenario(ctx context.Context, m ScenarioMerge) (int64, erro
 			changes = append(changes, elementChange(OpDelete, &m.Deleted[i], nil))
 		}
 		if err := deleteElements(ctx, tx, m.Base, dead); err != nil {
-			return nil, err
+			return 0, err
 		}
 		write := make([]Element, len(m.Elements))
 		for i, w := range m.Elements {
@@ -442,7 +466,7 @@ func (s *Store) MergeScenario(ctx context.Context, m ScenarioMerge) (int64, erro
 		now := time.Now().UTC()
 		ids, err := writeElements(ctx, tx, m.Base, write, old, now)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		for k, e := range old {
 			if _, ok := ids[k]; !ok {
@@ -461,43 +485,51 @@ func (s *Store) MergeScenario(ctx context.Context, m ScenarioMerge) (int64, erro
 			changes = append(changes, relChange(op, w.Before, &rels[i]))
 		}
 		if err := writeRels(ctx, tx, rels, existing, ids); err != nil {
-			return nil, err
+			return 0, err
 		}
 		if err := record(ctx, tx, m.Base, now, changes); err != nil {
-			return nil, err
+			return 0, err
 		}
 		recs, err := run(ctx, tx, `MATCH (m:Model {key: $model}) WITH m.revision AS rev
 MATCH (c:Change {model: $model, revision: rev}) SET c.scenario = $scenario
 RETURN rev LIMIT 1`, map[string]any{"model": m.Base, "scenario": m.Scenario})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		var newRev int64 = rev.Number
+		newRev := rev.Number
 		if len(recs) > 0 {
-			newRev = recs[0].Values[0].(int64)
+			w := rowOf(recs[0], "merged revision")
+			if newRev = must[int64](w, "rev"); w.Err() != nil {
+				return 0, w.Err()
+			}
 		}
 		return newRev, dropScenarioTx(ctx, tx, m.Scenario)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("merge scenario %s into %s: %w", Clip(m.Scenario), Clip(m.Base), err)
 	}
-	return res.(int64), nil
+	return newRev, nil
 }
 
 // MergedFrom reads which scenario the changes of a model's revision were merged from ("" when
 // they were not), for the history.
 func (s *Store) MergedFrom(ctx context.Context, model string, revisions []int64) (map[int64]string, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $revs AS rev
 MATCH (c:Change {model: $model, revision: rev}) WHERE c.scenario IS NOT NULL
-RETURN rev, head(collect(c.scenario))`, map[string]any{"model": model, "revs": revisions})
+RETURN rev, head(collect(c.scenario)) AS scenario`, map[string]any{"model": model, "revs": revisions})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", Clip(model), err)
 	}
 	out := map[int64]string{}
-	for _, r := range res.([]*neo4j.Record) {
-		out[r.Values[0].(int64)] = str(r.Values[1])
+	for _, r := range recs {
+		w := rowOf(r, "merged from")
+		rev, sc := must[int64](w, "rev"), get[string](w, "scenario")
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		out[rev] = sc
 	}
 	return out, nil
 }
