@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -28,11 +29,15 @@ func dbFlags(fs *flag.FlagSet, e *env) *dbConfig {
 	fs.IntVar(&c.maxDepth, "max-depth", envInt(e, "MODELGRAPH_MAX_DEPTH", 10), "largest maxDepth a traversal accepts (env MODELGRAPH_MAX_DEPTH)")
 	fs.StringVar(&c.embedded.DataDir, "data", e.getenv("MODELGRAPH_DATA"), "embedded Neo4j store folder; default .data/neo4j in the checkout (env MODELGRAPH_DATA)")
 	fs.IntVar(&c.embedded.Port, "neo4j-port", envInt(e, "MODELGRAPH_NEO4J_PORT", 7687), "embedded Neo4j Bolt port on 127.0.0.1 (env MODELGRAPH_NEO4J_PORT)")
-	fs.StringVar(&c.embedded.Heap, "neo4j-heap", envOr(e, "MODELGRAPH_NEO4J_HEAP", "1g"), "embedded Neo4j JVM heap (env MODELGRAPH_NEO4J_HEAP)")
-	fs.StringVar(&c.embedded.PageCache, "neo4j-page-cache", envOr(e, "MODELGRAPH_NEO4J_PAGE_CACHE", "256m"), "embedded Neo4j page cache (env MODELGRAPH_NEO4J_PAGE_CACHE)")
+	fs.StringVar(&c.embedded.Heap, "neo4j-heap", e.getenv("MODELGRAPH_NEO4J_HEAP"), "embedded Neo4j JVM heap, e.g. 2g; empty: a quarter of the machine's memory, 1g to 8g (env MODELGRAPH_NEO4J_HEAP)")
+	fs.StringVar(&c.embedded.PageCache, "neo4j-page-cache", e.getenv("MODELGRAPH_NEO4J_PAGE_CACHE"), "embedded Neo4j page cache, e.g. 512m; empty: an eighth of the machine's memory, 128m to 4g (env MODELGRAPH_NEO4J_PAGE_CACHE)")
 	fs.StringVar(&c.embedded.Dir, "launcher-dir", e.getenv("MODELGRAPH_LAUNCHER_DIR"), "folder of the embedded Neo4j launcher; default the checkout's launcher/ (env MODELGRAPH_LAUNCHER_DIR)")
 	return c
 }
+
+// jvmSize is a size both the JVM (-Xmx) and Neo4j's page cache setting read: a whole number with
+// an optional k, m or g.
+var jvmSize = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG]?$`)
 
 func envOr(e *env, name, def string) string {
 	if v := e.getenv(name); v != "" {
@@ -60,6 +65,12 @@ func (c *dbConfig) check() error {
 	}
 	if c.uri == "" && (c.embedded.Port < 1 || c.embedded.Port > 65535) {
 		return usageErr("embedded Neo4j port must be 1..65535 (MODELGRAPH_NEO4J_PORT / -neo4j-port)")
+	}
+	if c.uri == "" && c.embedded.Heap != "" && !jvmSize.MatchString(c.embedded.Heap) {
+		return usageErr("embedded Neo4j heap must be a size such as 2g or 1536m (MODELGRAPH_NEO4J_HEAP / -neo4j-heap)")
+	}
+	if c.uri == "" && c.embedded.PageCache != "" && !jvmSize.MatchString(c.embedded.PageCache) {
+		return usageErr("embedded Neo4j page cache must be a size such as 512m or 2g (MODELGRAPH_NEO4J_PAGE_CACHE / -neo4j-page-cache)")
 	}
 	return nil
 }

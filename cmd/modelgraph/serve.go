@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/snapshots"
 	"github.com/modelgraph/modelgraph/resolvers"
 	"github.com/modelgraph/modelgraph/resolvers/obs"
@@ -27,6 +28,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	snapMem := snapshotMemoryFlag(fs, e)
 	demo := fs.Bool("demo", e.getenv("MODELGRAPH_DEMO") == "true", "load the demo models that are not there yet (env MODELGRAPH_DEMO=true)")
 	rulesFile := fs.String("rules", e.getenv("MODELGRAPH_RULES"), "rules file with alignment rules of your own, run with the built-in ones (env MODELGRAPH_RULES)")
+	cleanEvery := fs.Duration("import-cleanup-interval", envDuration(e, "MODELGRAPH_IMPORT_CLEANUP_INTERVAL", 5*time.Minute), fmt.Sprintf("how often to remove what imports cut off by a killed process staged (those silent for %v); always done at start; 0: only at start (env MODELGRAPH_IMPORT_CLEANUP_INTERVAL)", graph.StaleImport))
 	maxSubs := fs.Int("max-subscribers", envInt(e, "MODELGRAPH_MAX_SUBSCRIBERS", resolvers.DefaultMaxSubscribers), "most Subscription.changes feeds open at once; more are refused with TOO_MANY_SUBSCRIBERS (env MODELGRAPH_MAX_SUBSCRIBERS)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -36,6 +38,9 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 	}
 	if *maxSubs < 1 {
 		return usageErr("max subscribers must be a positive whole number (MODELGRAPH_MAX_SUBSCRIBERS / -max-subscribers)")
+	}
+	if *cleanEvery < 0 {
+		return usageErr("import cleanup interval must be a duration of 0 or more, e.g. 5m (MODELGRAPH_IMPORT_CLEANUP_INTERVAL / -import-cleanup-interval)")
 	}
 	if *maxBody < 1024 {
 		return usageErr("max body bytes must be a whole number of at least 1024 (MODELGRAPH_MAX_BODY_BYTES / -max-body-bytes)")
@@ -65,6 +70,7 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB()
+	defer cleanImports(ctx, e, store, *cleanEvery)()
 	if *demo {
 		loaded, err := seed.LoadMissing(ctx, store)
 		if err != nil {
@@ -117,4 +123,49 @@ func serveCmd(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// importCleaner is what cleanImports needs of the store.
+type importCleaner interface {
+	CleanImports(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
+// cleanImports removes, in the background, what imports cut off by a killed process left staged
+// (graph.StaleImport without a heartbeat): at once, logging how many it removed, and then every
+// interval (0: only at once), logging only removals. A failure is logged and the server keeps
+// serving. The returned function stops it and waits until it has.
+func cleanImports(ctx context.Context, e *env, store importCleaner, every time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	clean := func(atStart bool) {
+		n, err := store.CleanImports(ctx, graph.StaleImport)
+		switch {
+		case err != nil && ctx.Err() != nil: // stopping
+		case err != nil:
+			e.log.Warn("removing abandoned staged imports failed; the next import or cleanup retries", "err", err, "removed", n)
+		case atStart || n > 0:
+			e.log.Info("abandoned staged imports removed", "removed", n, "stale_after", graph.StaleImport, "every", every)
+		}
+	}
+	go func() {
+		defer close(done)
+		clean(true)
+		if every <= 0 {
+			return
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				clean(false)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
