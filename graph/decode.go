@@ -84,6 +84,16 @@ func must[T neo4j.RecordValue](w *row, name string) T {
 	return as[T](w, name, v)
 }
 
+// opt reads column name as a T, nil when it is null.
+func opt[T neo4j.RecordValue](w *row, name string) *T {
+	v, _ := w.raw(name)
+	if v == nil {
+		return nil
+	}
+	t := as[T](w, name, v)
+	return &t
+}
+
 // as reads v, a column's value or a part of it (an item of a list, a field of a tuple), as a T;
 // a null is the zero value. A value of another type fails the row, naming column.
 func as[T neo4j.RecordValue](w *row, column string, v any) T {

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -93,17 +92,17 @@ var ErrNotReady = fmt.Errorf("%w: schema not set up", ErrUnavailable)
 // Ready checks that the database answers and holds every constraint and index Setup creates,
 // online. It reads only the schema (two short queries).
 func (s *Store) Ready(ctx context.Context) error {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	online, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) (map[string]bool, error) {
 		recs, err := run(ctx, tx, "SHOW INDEXES YIELD name, state RETURN name, state", nil)
 		if err != nil {
 			return nil, err
 		}
 		online := map[string]bool{}
 		for _, r := range recs {
-			name, err1 := col[string](r, "name")
-			state, err2 := col[string](r, "state")
-			if err1 != nil || err2 != nil {
-				return nil, errors.Join(err1, err2)
+			w := rowOf(r, "indexes")
+			name, state := must[string](w, "name"), get[string](w, "state")
+			if err := w.Err(); err != nil {
+				return nil, err
 			}
 			online[name] = state == "ONLINE"
 		}
@@ -112,7 +111,6 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	online := res.(map[string]bool)
 	var missing []string
 	for _, name := range schemaNames() {
 		if !online[name] {

@@ -68,7 +68,7 @@ func (s *Store) CreateToken(ctx context.Context, name, role, model string) (Toke
 		name = id
 	}
 	t := Token{ID: id, Name: name, Role: role, Model: model, Created: time.Now().UTC().Truncate(time.Millisecond)}
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `CREATE (:ApiToken {id: $id, name: $name, role: $role, model: $model, hash: $hash, created: $created})`,
 			map[string]any{"id": t.ID, "name": t.Name, "role": t.Role, "model": t.Model, "hash": HashToken(secret), "created": t.Created})
 	})
@@ -109,14 +109,14 @@ const tokenColumns = `t.id AS id, t.name AS name, t.role AS role, t.model AS mod
 
 // Tokens lists every token, revoked ones included, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (t:ApiToken) RETURN `+tokenColumns+` ORDER BY created, id`, nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	var out []Token
-	for _, r := range res.([]*neo4j.Record) {
+	for _, r := range recs {
 		t, err := tokenFromRecord(r)
 		if err != nil {
 			return nil, err
@@ -129,13 +129,12 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 // TokenByHash returns the token whose secret hashes to hash, or ErrNotFound. A revoked token is
 // returned with Revoked set: the caller decides.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (Token, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (t:ApiToken {hash: $hash}) RETURN `+tokenColumns, map[string]any{"hash": hash})
 	})
 	if err != nil {
 		return Token{}, fmt.Errorf("look up token: %w", err)
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return Token{}, fmt.Errorf("token: %w", ErrNotFound)
 	}
@@ -145,7 +144,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (Token, error) {
 // RevokeToken marks a token revoked; it stays listed. Revoking a revoked token keeps its first
 // revocation time. ErrNotFound when there is no token with that id.
 func (s *Store) RevokeToken(ctx context.Context, id string) (Token, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (t:ApiToken {id: $id})
 SET t.revoked = coalesce(t.revoked, $now)
 RETURN `+tokenColumns, map[string]any{"id": id, "now": time.Now().UTC().Truncate(time.Millisecond)})
@@ -153,42 +152,24 @@ RETURN `+tokenColumns, map[string]any{"id": id, "now": time.Now().UTC().Truncate
 	if err != nil {
 		return Token{}, fmt.Errorf("revoke token %s: %w", id, err)
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return Token{}, fmt.Errorf("token %q: %w", id, ErrNotFound)
 	}
 	return tokenFromRecord(recs[0])
 }
 
+// tokenFromRecord reads a token from the columns of tokenColumns.
 func tokenFromRecord(r *neo4j.Record) (Token, error) {
-	var t Token
-	var err error
-	get := func(name string) string {
-		v, _, e := neo4j.GetRecordValue[string](r, name)
-		if e != nil && err == nil {
-			err = e
-		}
-		return v
+	w := rowOf(r, "token")
+	t := Token{ID: get[string](w, "id"), Name: get[string](w, "name"), Role: get[string](w, "role"), Model: get[string](w, "model"),
+		Created: get[time.Time](w, "created").UTC()}
+	if revoked := opt[time.Time](w, "revoked"); revoked != nil {
+		at := revoked.UTC()
+		t.Revoked = &at
 	}
-	t.ID, t.Name, t.Role, t.Model = get("id"), get("name"), get("role"), get("model")
-	if t.Created, _, err = getTime(r, "created", err); err != nil {
-		return Token{}, fmt.Errorf("read token: %w", err)
-	}
-	revoked, isNil, err := getTime(r, "revoked", nil)
-	if err != nil {
-		return Token{}, fmt.Errorf("read token %s: %w", t.ID, err)
-	}
-	if !isNil {
-		t.Revoked = &revoked
+	if err := w.Err(); err != nil {
+		return Token{}, err
 	}
 	return t, nil
 }
 
-// getTime reads a time column; prior carries an earlier error through.
-func getTime(r *neo4j.Record, name string, prior error) (time.Time, bool, error) {
-	if prior != nil {
-		return time.Time{}, false, prior
-	}
-	v, isNil, err := neo4j.GetRecordValue[time.Time](r, name)
-	return v.UTC(), isNil, err
-}
