@@ -172,4 +172,3 @@ func tokenFromRecord(r *neo4j.Record) (Token, error) {
 	}
 	return t, nil
 }
-
