@@ -17,7 +17,7 @@ import (
 
 // TestImport100kDefaultSettings runs `modelgraph import -progress on FILE` of a 100,000-element
 // model with the embedded Neo4j at its smallest default settings (1 GiB heap and 128 MiB page
-// cache, what a machine of 4 GiB or less gets; larger machines get more): the command starts the
+// cache, what a machine of 1 GiB gets; larger machines get more): the command starts the
 // database itself, as a user's first import does. It imports the whole model with its history,
 // shows its progress on stderr (no terminal here, hence -progress on), and a second import of the
 // file finds everything in place.
@@ -42,7 +42,7 @@ func TestImport100kDefaultSettings(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	env := map[string]string{"MODELGRAPH_DATA": filepath.Join(dir, "neo4j"), "MODELGRAPH_NEO4J_PORT": strconv.Itoa(port), "LOG_LEVEL": "warn",
-		"MODELGRAPH_NEO4J_HEAP": "1g", "MODELGRAPH_NEO4J_PAGE_CACHE": "128m"} // launcher.DefaultSizes at 4 GiB
+		"MODELGRAPH_NEO4J_HEAP": "1g", "MODELGRAPH_NEO4J_PAGE_CACHE": "128m"} // launcher.DefaultSizes at 1 GiB
 	cmd := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
