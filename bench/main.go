@@ -1,8 +1,9 @@
 // Command bench loads synthetic enterprise models of several sizes into one Neo4j and measures
-// the canonical queries three ways in the same run: modelgraph's GraphQL over HTTP, the same
-// Cypher sent straight through the Go driver (the floor), and the Neo4j GraphQL Library
-// (@neo4j/graphql on Node) over the same database. It also measures import throughput and the
-// modelgraph server's memory.
+// the canonical queries four ways in the same run: modelgraph's GraphQL over HTTP, the engine
+// called in process on a warm snapshot (the in-memory floor), the store's traversal Cypher frozen
+// in bench/ and sent straight through the Go driver (the Cypher floor, cypher.go), and the Neo4j
+// GraphQL Library (@neo4j/graphql on Node) over the same database. It also measures import
+// throughput, snapshot builds and the modelgraph server's memory.
 //
 //	go run ./bench -sizes 10000,100000
 //
@@ -13,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -21,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +44,11 @@ type config struct {
 	dataDir     string
 	out         string
 	skipNode    bool
+	// Zero in the abuse bench, which runs the server at its default limits.
+	reqTimeout time.Duration
+	bulkMax    int
+	check      bool
+	maxConc    int
 }
 
 func main() {
@@ -68,6 +76,9 @@ func run(ctx context.Context) error {
 	flag.StringVar(&c.dataDir, "data", ".data/bench-neo4j", "Neo4j store folder (emptied first)")
 	flag.StringVar(&c.out, "out", "docs/benchmarks.json", "where to write the raw results")
 	flag.BoolVar(&c.skipNode, "skip-neo4j-graphql", false, "leave out @neo4j/graphql")
+	flag.DurationVar(&c.reqTimeout, "request-timeout", time.Minute, "longest one request may take; a cell where none completes within it is reported as timed out")
+	flag.IntVar(&c.bulkMax, "bulk-max", 100000, "largest size at which the bulk load without history is measured too (it is skipped above)")
+	flag.BoolVar(&c.check, "check", true, "before measuring each size, ask every target a few questions and compare the sizes of the answers")
 	flag.Parse()
 	var err error
 	if c.sizes, err = ints(sizes); err != nil {
@@ -76,6 +87,7 @@ func run(ctx context.Context) error {
 	if c.conc, err = ints(conc); err != nil {
 		return err
 	}
+	c.maxConc = slices.Max(c.conc)
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
 	env, err := startEnvironment(ctx, c, log)
@@ -85,7 +97,8 @@ func run(ctx context.Context) error {
 	defer env.stop()
 
 	res := &results{Machine: machine(), Started: time.Now().UTC(), Command: "go run ./bench " + strings.Join(os.Args[1:], " "),
-		Duration: c.duration.String(), Concurrency: c.conc}
+		Duration: c.duration.String(), Warmup: c.warmup.String(), RequestTimeout: c.reqTimeout.String(), Concurrency: c.conc, ServerArgs: serverArgs(c)}
+	fmt.Fprintf(os.Stdout, "modelgraph server flags: %s\n", strings.Join(res.ServerArgs, " "))
 	for _, n := range c.sizes {
 		sr, err := measureSize(ctx, env, c, n, log)
 		if err != nil {
@@ -130,40 +143,89 @@ func measureSize(ctx context.Context, env *environment, c config, n int, log *sl
 	sr := &sizeResult{Size: n, Elements: len(f.Elements), Relationships: len(f.Relationships)}
 	log.Info("importing", "model", key, "elements", sr.Elements, "relationships", sr.Relationships)
 	items := float64(sr.Elements + sr.Relationships)
-	// A bulk load without history into a copy, then the default import (with history) that the
-	// queries run against.
-	bulk := *f
-	bulk.Model.Key = key + "-bulk"
-	start := time.Now()
-	if _, err := env.store.Import(ctx, &bulk, graph.ImportOptions{NoHistory: true}); err != nil {
-		return nil, err
+	// store.Import has no element cap of its own: the cap (100,000 by default) is the server's
+	// and the command line's -max-import-elements. The bench imports through the store with
+	// Limits{} (no MaxElements, no MaxRelationships) so that a 1M model is not refused.
+	noLimits := graph.ImportOptions{Limits: graph.Limits{}}
+	progress := func(what string) func(graph.ImportProgress) {
+		last := time.Now()
+		return func(p graph.ImportProgress) {
+			if time.Since(last) > 30*time.Second || p.Committed {
+				last = time.Now()
+				log.Info(what, "done", p.Done(), "of", p.Total(), "switching", p.Switching, "committed", p.Committed)
+			}
+		}
 	}
-	sr.BulkImportSeconds = time.Since(start).Seconds()
-	sr.BulkImportItemsPerSecond = items / sr.BulkImportSeconds
-	log.Info("bulk imported", "seconds", sr.BulkImportSeconds, "items/s", int(sr.BulkImportItemsPerSecond))
-	start = time.Now()
-	if _, err := env.store.Import(ctx, f, graph.ImportOptions{}); err != nil {
+	// A bulk load without history into a copy (up to -bulk-max), then the default import (with
+	// history) that the queries run against.
+	if n <= c.bulkMax {
+		bulk := *f
+		bulk.Model.Key = key + "-bulk"
+		opt := noLimits
+		opt.NoHistory, opt.OnProgress = true, progress("bulk import")
+		start := time.Now()
+		if _, err := env.store.Import(ctx, &bulk, opt); err != nil {
+			return nil, err
+		}
+		sr.BulkImportSeconds = time.Since(start).Seconds()
+		sr.BulkImportItemsPerSecond = items / sr.BulkImportSeconds
+		log.Info("bulk imported", "seconds", sr.BulkImportSeconds, "items/s", int(sr.BulkImportItemsPerSecond))
+	} else {
+		sr.BulkSkipped = true
+		log.Info("bulk load without history skipped above -bulk-max", "size", n, "bulk-max", c.bulkMax)
+	}
+	start := time.Now()
+	opt := noLimits
+	opt.OnProgress = progress("import")
+	if _, err := env.store.Import(ctx, f, opt); err != nil {
 		return nil, err
 	}
 	sr.ImportSeconds = time.Since(start).Seconds()
 	sr.ImportItemsPerSecond = items / sr.ImportSeconds
 	log.Info("imported", "seconds", sr.ImportSeconds, "items/s", int(sr.ImportItemsPerSecond))
 
-	in, err := pickInputs(ctx, env.store, f)
+	snap, build, err := buildSnapshot(ctx, env.store, key)
 	if err != nil {
 		return nil, err
 	}
+	sr.Snapshot = build
+	log.Info("snapshot built", "seconds", build.Seconds, "go_heap_mib", int(build.HeapMiB), "estimate_mib", int(build.EstimateMiB))
+	in, err := pickInputsWith(f, func(from, to string) (bool, error) {
+		a, _ := snap.m.ID(from)
+		b, _ := snap.m.ID(to)
+		_, found, err := snap.m.Path(a, b, 6)
+		return found, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f = nil // only the snapshot and the inputs are needed from here on
+
 	env.server.resetPeak()
+	sr.ServerSnapshot = env.server.firstTraversal(ctx, env.targets[0], queryNamed("supporters").args(in, 0), c.reqTimeout, 30*time.Minute)
+	log.Info("modelgraph server snapshot", "first_request_seconds", sr.ServerSnapshot.FirstRequestSeconds, "builds", sr.ServerSnapshot.Builds, "error", sr.ServerSnapshot.Error)
+
+	targets := []target{env.targets[0], snap}
+	targets = append(targets, env.targets[1:]...)
+	if c.check {
+		sr.Check = runCheck(ctx, targets, in, c.reqTimeout)
+		printCheck(os.Stdout, sr.Check, targetNames(targets))
+		terminateStragglers(ctx, env.raw, c.reqTimeout, log)
+	}
 	for _, q := range queries {
-		for _, t := range env.targets {
+		for _, t := range targets {
 			for _, cc := range c.conc {
-				m, err := measure(ctx, t, q, in, cc, c.warmup, c.duration)
-				if err != nil {
-					return nil, fmt.Errorf("%s via %s: %w", q.name, t.name(), err)
+				m := measure(ctx, t, q, in, cell{conc: cc, warmup: c.warmup, dur: c.duration, timeout: c.reqTimeout})
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
 				}
 				m.Query, m.Target, m.Concurrency = q.name, t.name(), cc
 				sr.Runs = append(sr.Runs, m)
-				log.Info("measured", "size", n, "query", q.name, "target", t.name(), "concurrency", cc, "p50_ms", m.P50, "p95_ms", m.P95, "rps", int(m.Throughput), "errors", m.Errors)
+				log.Info("measured", "size", n, "query", q.name, "target", t.name(), "concurrency", cc, "p50_ms", m.P50, "p95_ms", m.P95, "rps", int(m.Throughput),
+					"errors", m.Errors, "timeouts", m.Timeouts, "timed_out", m.TimedOut, "wall_s", m.WallSecond)
+				if m.Timeouts > 0 {
+					terminateStragglers(ctx, env.raw, c.reqTimeout, log)
+				}
 			}
 		}
 	}
@@ -171,12 +233,55 @@ func measureSize(ctx context.Context, env *environment, c config, n int, log *sl
 	return sr, nil
 }
 
+// serverArgs are the flags the modelgraph server gets beyond its defaults, so that no
+// canonical query is refused by a limit meant for abuse: the request timeout is the bench's,
+// a client may have every concurrent request in flight, and the page's cost (100 elements with
+// up to 500 relationships each way) passes the cost estimate. The other limits stay at their
+// defaults, the heavy-request gate among them.
+func serverArgs(c config) []string {
+	if c.reqTimeout == 0 {
+		return nil
+	}
+	return []string{
+		"-request-timeout", c.reqTimeout.String(),
+		"-max-client-requests", strconv.Itoa(max(c.maxConc, 8)),
+		"-max-complexity", strconv.Itoa(1000000),
+	}
+}
+
+// terminateStragglers ends the database transactions still running from requests the bench
+// gave up on (a client that stops waiting does not stop @neo4j/graphql's query, nor always the
+// database's): every transaction older than a few seconds, since nothing else runs between
+// cells.
+func terminateStragglers(ctx context.Context, raw *rawTarget, timeout time.Duration, log *slog.Logger) {
+	age := min(timeout, 5*time.Second)
+	recs, err := raw.admin(ctx, `SHOW TRANSACTIONS YIELD transactionId, elapsedTime, currentQuery
+WHERE elapsedTime.milliseconds > $ms AND NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS'
+RETURN collect(transactionId) AS ids`, map[string]any{"ms": age.Milliseconds()})
+	if err != nil {
+		log.Warn("list transactions", "err", err)
+		return
+	}
+	ids, _ := recs[0].Values[0].([]any)
+	if len(ids) == 0 {
+		return
+	}
+	if _, err := raw.admin(ctx, `TERMINATE TRANSACTIONS $ids`, map[string]any{"ids": ids}); err != nil {
+		log.Warn("terminate transactions", "err", err)
+		return
+	}
+	log.Info("terminated transactions left by timed-out requests", "count", len(ids))
+}
+
 // environment is the database and the three ways of querying it.
 type environment struct {
-	db      *launcher.DB
-	store   *graph.Store
-	server  *mgServer
-	node    *nodeServer
+	db     *launcher.DB
+	store  *graph.Store
+	server *mgServer
+	node   *nodeServer
+	raw    *rawTarget
+	// targets are modelgraph, raw Cypher and, unless skipped, @neo4j/graphql; the snapshot
+	// target is made per size.
 	targets []target
 }
 
@@ -202,19 +307,24 @@ func startEnvironment(ctx context.Context, c config, log *slog.Logger) (*environ
 		env.stop()
 		return nil, err
 	}
-	env.server, err = startServer(ctx, env.db, log)
+	env.server, err = startServer(ctx, env.db, serverArgs(c), log)
 	if err != nil {
 		env.stop()
 		return nil, err
 	}
-	env.targets = []target{&httpTarget{label: "modelgraph", url: env.server.url, ops: modelgraphOps}, &rawTarget{store: env.store}}
+	env.raw, err = openRaw(ctx, env.db.URI, env.db.Username, env.db.Password, cmp.Or(c.reqTimeout, time.Minute))
+	if err != nil {
+		env.stop()
+		return nil, err
+	}
+	env.targets = []target{&httpTarget{label: "modelgraph", url: env.server.url, ops: modelgraphOps, shapeOf: modelgraphShape}, env.raw}
 	if !c.skipNode {
 		env.node, err = startNode(ctx, env.db, log)
 		if err != nil {
 			env.stop()
 			return nil, err
 		}
-		env.targets = append(env.targets, &httpTarget{label: "neo4j-graphql", url: env.node.url, ops: env.node.ops})
+		env.targets = append(env.targets, &httpTarget{label: "neo4j-graphql", url: env.node.url, ops: env.node.ops, shapeOf: neo4jGraphQLShape})
 	}
 	return env, nil
 }
@@ -225,6 +335,9 @@ func (e *environment) stop() {
 	}
 	if e.server != nil {
 		e.server.stop()
+	}
+	if e.raw != nil {
+		e.raw.close()
 	}
 	if e.store != nil {
 		e.store.Close(context.Background())

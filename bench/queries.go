@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/modelgraph/modelgraph/graph"
@@ -42,12 +41,23 @@ var queries = []query{
 	{"dashboard", func(in *inputs, i int) map[string]any { return map[string]any{"model": in.model} }},
 }
 
+func queryNamed(name string) query {
+	for _, q := range queries {
+		if q.name == name {
+			return q
+		}
+	}
+	panic("no query " + name)
+}
+
 // modelgraphOps are the GraphQL operations sent to modelgraph, one per canonical query. They ask
 // for what the other targets return.
 var modelgraphOps = map[string]string{
 	"elementByKey": `query($model: ID!, $key: ID!) { element(model: $model, key: $key) { key kind name description tags } }`,
+	// Relationship lists without first answer LIST_TOO_LONG above 100 items (hubs): the page asks
+	// for the first 500 in each direction, as the other targets return.
 	"page": `query($model: ID!) { elements(model: $model, first: 100) { nodes { key kind name
-  outgoing { type to { key } } incoming { type from { key } } } } }`,
+  outgoing(first: 500) { type to { key } } incoming(first: 500) { type from { key } } } } }`,
 	"supporters": `query($model: ID!, $key: ID!) { supporters(model: $model, key: $key, kinds: [Process], maxDepth: 6) {
   distance element { key } path { from { key } type to { key } } } }`,
 	"impact": `query($model: ID!, $key: ID!) { impact(model: $model, key: $key, maxDepth: 6) {
@@ -57,8 +67,18 @@ var modelgraphOps = map[string]string{
 }
 
 // pickInputs chooses the arguments: a spread of elements, value propositions, mid-level
-// functions (with parents and parts) and partner-to-revenue pairs that have a path.
+// functions (with parents and parts) and partner-to-revenue pairs that have a path, asking the
+// store whether a pair connects.
 func pickInputs(ctx context.Context, s *graph.Store, f *graph.File) (*inputs, error) {
+	depth := 6
+	return pickInputsWith(f, func(from, to string) (bool, error) {
+		_, found, err := s.Path(ctx, f.Model.Key, from, to, &depth)
+		return found, err
+	})
+}
+
+// pickInputsWith is pickInputs with connects telling whether a pair has a path within 6 hops.
+func pickInputsWith(f *graph.File, connects func(from, to string) (bool, error)) (*inputs, error) {
 	in := &inputs{model: f.Model.Key}
 	r := rand.New(rand.NewPCG(7, 11))
 	byKind := map[graph.Kind][]string{}
@@ -88,10 +108,9 @@ func pickInputs(ctx context.Context, s *graph.Store, f *graph.File) (*inputs, er
 	}
 	in.functions = sample(r, mids, 20)
 	partners, revenue := byKind[graph.KeyPartner], byKind[graph.RevenueStream]
-	depth := 6
 	for try := 0; try < 300 && len(in.paths) < 20; try++ {
 		from, to := partners[r.IntN(len(partners))], revenue[r.IntN(len(revenue))]
-		if _, found, err := s.Path(ctx, in.model, from, to, &depth); err != nil {
+		if found, err := connects(from, to); err != nil {
 			return nil, err
 		} else if found {
 			in.paths = append(in.paths, [2]string{from, to})
@@ -112,60 +131,4 @@ func sample(r *rand.Rand, xs []string, n int) []string {
 		out = append(out, xs[i])
 	}
 	return out
-}
-
-// rawTarget sends the same Cypher modelgraph sends, through the Go driver, with no HTTP or
-// GraphQL in between: the floor. Each query makes the same store calls the GraphQL resolvers make.
-type rawTarget struct{ store *graph.Store }
-
-func (t *rawTarget) name() string { return "raw-cypher" }
-
-func (t *rawTarget) do(ctx context.Context, q string, a map[string]any) error {
-	s, model := t.store, a["model"].(string)
-	depth := 6
-	switch q {
-	case "elementByKey":
-		_, err := s.Element(ctx, model, a["key"].(string))
-		return err
-	case "page":
-		p, err := s.ListElements(ctx, graph.ElementQuery{Model: model, First: 100})
-		if err != nil {
-			return err
-		}
-		refs := make([]graph.Ref, len(p.Elements))
-		for i, e := range p.Elements {
-			refs[i] = graph.Ref{Model: model, Key: e.Key}
-		}
-		if _, err := s.Neighbours(ctx, refs, graph.Outgoing); err != nil {
-			return err
-		}
-		_, err = s.Neighbours(ctx, refs, graph.Incoming)
-		return err
-	case "supporters":
-		_, err := s.SupportersOf(ctx, graph.Ref{Model: model, Key: a["key"].(string)}, []graph.Kind{graph.Process}, &depth)
-		return err
-	case "impact":
-		_, err := s.Impact(ctx, graph.Ref{Model: model, Key: a["key"].(string)}, &depth, nil)
-		return err
-	case "path":
-		_, _, err := s.Path(ctx, model, a["from"].(string), a["to"].(string), &depth)
-		return err
-	case "dashboard":
-		if _, err := s.Model(ctx, model); err != nil {
-			return err
-		}
-		byModel, err := s.ElementsOfKinds(ctx, []string{model}, []graph.Kind{graph.ValueProposition})
-		if err != nil {
-			return err
-		}
-		var refs []graph.Ref
-		for _, e := range byModel[model] {
-			if e.Kind == graph.ValueProposition {
-				refs = append(refs, graph.Ref{Model: model, Key: e.Key})
-			}
-		}
-		_, err = s.SupporterCounts(ctx, refs, []graph.Kind{graph.Process}, &depth)
-		return err
-	}
-	return fmt.Errorf("unknown query %s", q)
 }

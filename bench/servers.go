@@ -55,7 +55,8 @@ func neo4jEnv(db *launcher.DB) []string {
 	return append(os.Environ(), "NEO4J_URI="+db.URI, "NEO4J_USERNAME="+db.Username, "NEO4J_PASSWORD="+db.Password)
 }
 
-func startServer(ctx context.Context, db *launcher.DB, log *slog.Logger) (*mgServer, error) {
+// startServer builds and starts a modelgraph server; args are flags added to serve's.
+func startServer(ctx context.Context, db *launcher.DB, args []string, log *slog.Logger) (*mgServer, error) {
 	bin := filepath.Join(os.TempDir(), "modelgraph-bench")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/modelgraph")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -70,7 +71,7 @@ func startServer(ctx context.Context, db *launcher.DB, log *slog.Logger) (*mgSer
 		return nil, err
 	}
 	s := &mgServer{url: fmt.Sprintf("http://127.0.0.1:%d/graphql", port), debugURL: fmt.Sprintf("http://127.0.0.1:%d/debug/vars", dport), done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-debug-addr", fmt.Sprintf("127.0.0.1:%d", dport))
+	s.cmd = exec.Command(bin, append([]string{"serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-debug-addr", fmt.Sprintf("127.0.0.1:%d", dport)}, args...)...)
 	s.cmd.Env = append(neo4jEnv(db), "LOG_LEVEL=warn")
 	s.cmd.Stderr = os.Stderr
 	if err := s.cmd.Start(); err != nil {
@@ -100,6 +101,49 @@ type memstats struct {
 		HeapSys   uint64
 		NumGC     uint32
 	}
+	// Snapshots is the server's snapshot cache (snapshots.Stats, published as an expvar).
+	Snapshots struct {
+		Builds int64 `json:"builds"`
+		Bytes  int64 `json:"bytes"`
+	} `json:"snapshots"`
+}
+
+// serverSnapshot is the server's build of a model's snapshot, seen from outside: the time of
+// the first traversal request on the model (which waits for the build), and the cache's figures.
+type serverSnapshot struct {
+	FirstRequestSeconds float64 `json:"first_request_seconds"`
+	Builds              int64   `json:"builds"` // builds during that request (1 when it built)
+	EstimateMiB         float64 `json:"cache_estimate_mib"`
+	Error               string  `json:"error,omitempty"`
+}
+
+// firstTraversal times the first traversal request on a model, which builds the server's
+// snapshot of it; it retries a request cut by the server's request timeout (the build goes on
+// apart from the request) for up to limit.
+func (s *mgServer) firstTraversal(ctx context.Context, t target, args map[string]any, timeout, limit time.Duration) serverSnapshot {
+	var out serverSnapshot
+	before, _ := s.readStats()
+	start := time.Now()
+	for {
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		_, err := t.do(rctx, "supporters", args, false)
+		cancel()
+		if err == nil {
+			out.Error = ""
+			break
+		}
+		out.Error = err.Error()
+		if ctx.Err() != nil || time.Since(start) > limit {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out.FirstRequestSeconds = time.Since(start).Seconds()
+	if after, err := s.readStats(); err == nil {
+		out.Builds = after.Snapshots.Builds - before.Snapshots.Builds
+		out.EstimateMiB = float64(after.Snapshots.Bytes-before.Snapshots.Bytes) / (1 << 20)
+	}
+	return out
 }
 
 func (s *mgServer) readStats() (memstats, error) {
