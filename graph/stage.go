@@ -91,7 +91,10 @@ func refuseWhileStaged(ctx context.Context, tx neo4j.ManagedTransaction, model s
 	if err != nil {
 		return err
 	}
-	if staged, _ := col[bool](recs[0], "staged"); staged {
+	w := firstRow(recs, "staged import")
+	if staged := get[bool](w, "staged"); w.Err() != nil {
+		return w.Err()
+	} else if staged {
 		return errImporting(model)
 	}
 	return nil
@@ -110,10 +113,12 @@ RETURN coalesce(m.revision, 0) AS revision, coalesce(m.changeSeq, 0) AS changeSe
 	if err != nil || len(recs) == 0 {
 		return base{}, err
 	}
-	rev, _ := col[int64](recs[0], "revision")
-	seq, _ := col[int64](recs[0], "changeSeq")
-	c, _ := recs[0].Get("created")
-	return base{exists: true, revision: rev, changeSeq: seq, created: asTime(c)}, nil
+	w := rowOf(recs[0], "import base")
+	b := base{exists: true, revision: get[int64](w, "revision"), changeSeq: get[int64](w, "changeSeq"), created: get[time.Time](w, "created")}
+	if err := w.Err(); err != nil {
+		return base{}, err
+	}
+	return b, nil
 }
 
 // importStaged plans against the committed model, stages the creations and switches them in.
@@ -122,7 +127,7 @@ func (s *Store) importStaged(ctx context.Context, f *File, opt ImportOptions) (*
 	// Best effort: a failure to clean up after someone else must not fail this import.
 	_, _ = s.CleanImports(ctx, StaleImport)
 	var b base
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	p, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) (*plan, error) {
 		var err error
 		if b, err = readBase(ctx, tx, key); err != nil {
 			return nil, err
@@ -132,7 +137,6 @@ func (s *Store) importStaged(ctx context.Context, f *File, opt ImportOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	p := res.(*plan)
 	if len(p.rep.Problems) > 0 {
 		return p.rep, &ValidationError{Problems: p.rep.Problems}
 	}
@@ -161,8 +165,8 @@ func (s *Store) importStaged(ctx context.Context, f *File, opt ImportOptions) (*
 		return nil, errInjected
 	}
 	st.progress(func(pr *ImportProgress) { pr.Switching = true })
-	if _, err := s.write(wctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		return nil, st.switchIn(wctx, tx)
+	if _, err := writeTx(wctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, st.switchIn(wctx, tx)
 	}); err != nil {
 		return nil, err
 	}
@@ -249,7 +253,7 @@ func (st *stage) begin(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stage import of %s: schema: %w", st.model, mapErr(err))
 	}
-	_, err = st.s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err = writeTx(ctx, st.s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `CREATE (:ImportStaging {id: $id, model: $model, startedAt: $now, heartbeat: $now})`,
 			map[string]any{"id": st.id, "model": st.model, "now": st.now})
 	})
@@ -267,7 +271,7 @@ func (st *stage) begin(ctx context.Context) error {
 // so that a cleanup does not take a live import for abandoned.
 func (st *stage) batch(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	beat := time.Since(time.Unix(0, st.lastBeat.Load())) > heartbeatEvery
-	res, err := st.s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := writeTx(ctx, st.s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		if beat {
 			recs, err := run(ctx, tx, `MATCH (s:ImportStaging {id: $id}) WHERE s.abandoned IS NULL SET s.heartbeat = datetime() RETURN s.id`, map[string]any{"id": st.id})
 			if err != nil {
@@ -285,7 +289,6 @@ func (st *stage) batch(ctx context.Context, cypher string, params map[string]any
 	if beat {
 		st.lastBeat.Store(time.Now().UnixNano())
 	}
-	recs, _ := res.([]*neo4j.Record)
 	return recs, nil
 }
 
@@ -329,8 +332,12 @@ RETURN row.props.key AS key, elementId(e) AS id`
 		}
 		st.mu.Lock()
 		for _, r := range recs {
-			k, _ := col[string](r, "key")
-			id, _ := col[string](r, "id")
+			w := rowOf(r, "staged elements")
+			k, id := must[string](w, "key"), must[string](w, "id")
+			if err := w.Err(); err != nil {
+				st.mu.Unlock()
+				return err
+			}
 			st.ids[k] = id
 		}
 		st.mu.Unlock()
@@ -438,9 +445,11 @@ RETURN count(c) AS n, count(DISTINCT c.seq) AS seqs, coalesce(max(c.seq), 0) AS 
 	if err != nil {
 		return err
 	}
-	got, _ := col[int64](recs[0], "n")
-	seqs, _ := col[int64](recs[0], "seqs")
-	top, _ := col[int64](recs[0], "top")
+	w := firstRow(recs, "staged history")
+	got, seqs, top := get[int64](w, "n"), get[int64](w, "seqs"), get[int64](w, "top")
+	if err := w.Err(); err != nil {
+		return err
+	}
 	if got != n || seqs != n || n > 0 && top != st.base.changeSeq+n {
 		return fmt.Errorf("%w: the staged history of model %s is incomplete (%d of %d records); nothing was imported, import again", ErrConflict, st.model, got, n)
 	}
@@ -502,19 +511,21 @@ MATCH (c:Change {model: $model}) WHERE c.seq > seq
 WITH c LIMIT 10000 DELETE c RETURN count(*) AS n`,
 	} {
 		for {
-			res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			recs, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 				return run(ctx, tx, q, map[string]any{"model": model})
 			})
 			if err != nil {
 				return err
 			}
-			recs := res.([]*neo4j.Record)
-			if n, _ := col[int64](recs[0], "n"); n == 0 {
+			w := firstRow(recs, "drop staged import")
+			if n := get[int64](w, "n"); w.Err() != nil {
+				return w.Err()
+			} else if n == 0 {
 				break
 			}
 		}
 	}
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (s:ImportStaging {id: $id}) DELETE s`, map[string]any{"id": id})
 	})
 	return err
@@ -525,7 +536,7 @@ WITH c LIMIT 10000 DELETE c RETURN count(*) AS n`,
 // stage (with StaleImport); it is safe to call at any time, since a live import refreshes its
 // registration and one taken for abandoned fails without making anything visible.
 func (s *Store) CleanImports(ctx context.Context, olderThan time.Duration) (int, error) {
-	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (s:ImportStaging) WHERE s.abandoned IS NOT NULL OR s.heartbeat < $cutoff
 SET s.abandoned = true RETURN s.id AS id, s.model AS model`, map[string]any{"cutoff": time.Now().UTC().Add(-olderThan)})
 	})
@@ -533,9 +544,12 @@ SET s.abandoned = true RETURN s.id AS id, s.model AS model`, map[string]any{"cut
 		return 0, fmt.Errorf("clean staged imports: %w", err)
 	}
 	n := 0
-	for _, r := range res.([]*neo4j.Record) {
-		id, _ := col[string](r, "id")
-		model, _ := col[string](r, "model")
+	for _, r := range recs {
+		w := rowOf(r, "abandoned imports")
+		id, model := must[string](w, "id"), must[string](w, "model")
+		if err := w.Err(); err != nil {
+			return n, fmt.Errorf("clean staged imports: %w", err)
+		}
 		if err := s.dropStage(ctx, id, model); err != nil {
 			return n, fmt.Errorf("clean staged import %s: %w", id, err)
 		}
