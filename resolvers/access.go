@@ -79,7 +79,7 @@ var rules = map[string]rule{
 
 // guard enforces the rules on every root field of queries, mutations and subscriptions.
 type guard struct {
-	store *graph.Store
+	store Store
 	// open: a request without an identity gets the open identity (authentication off).
 	open bool
 }

@@ -35,7 +35,7 @@ func analysisSource(src SnapshotSource) snapshotFunc {
 type analysisScope struct {
 	source snapshotFunc
 	rules  *analysis.Rules
-	store  *graph.Store
+	store  Store
 }
 
 var _ interface {
@@ -259,7 +259,7 @@ func (a *analysed) stepPartsLocked(s analysis.Step, props bool) (from, to Elemen
 }
 
 // checkDepth reads an optional depth against the server's cap, as the traversals do.
-func checkDepth(store *graph.Store, d *int) (int, error) {
+func checkDepth(store Store, d *int) (int, error) {
 	limit := store.MaxDepth()
 	if d == nil {
 		return min(graph.DefaultMaxDepth, limit), nil

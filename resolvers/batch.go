@@ -17,7 +17,7 @@ import (
 // one query, and the elements found become a child batch. A GraphQL operation therefore makes a
 // number of Cypher round trips bounded by its shape, not by the number of elements it returns.
 type batch struct {
-	store *graph.Store
+	store Store
 	nodes []*node
 	byRef map[graph.Ref]*node
 
@@ -61,7 +61,7 @@ func lazyFor[T any](mu *sync.Mutex, m map[string]*lazy[T], key string) *lazy[T] 
 
 // newBatch makes a batch of elements; an element listed twice is one member. A batch is filled
 // (add, wrapAll) by the one goroutine that makes it, before any field reads it.
-func newBatch(store *graph.Store, elems []graph.Element) *batch {
+func newBatch(store Store, elems []graph.Element) *batch {
 	b := &batch{store: store, byRef: make(map[graph.Ref]*node, len(elems)), children: map[string]*batch{}, sups: map[string]*lazy[supporterSet]{}, hist: map[string]*lazy[map[graph.Ref][]graph.Change]{}, counts: map[string]*lazy[map[graph.Ref]int]{}}
 	for _, e := range elems {
 		b.add(e)

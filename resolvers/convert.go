@@ -7,7 +7,7 @@ import (
 	"github.com/modelgraph/modelgraph/graph"
 )
 
-func newConnection(store *graph.Store, p *graph.ElementPage) *ElementConnection {
+func newConnection(store Store, p *graph.ElementPage) *ElementConnection {
 	b := newBatch(store, p.Elements)
 	c := &ElementConnection{Edges: []*ElementEdge{}, Nodes: b.wrapAll(p.Elements), PageInfo: &PageInfo{HasNextPage: p.HasNextPage}, TotalCount: p.TotalCount}
 	for i, e := range p.Elements {
@@ -20,7 +20,7 @@ func newConnection(store *graph.Store, p *graph.ElementPage) *ElementConnection 
 }
 
 // newImpact wraps every element of an impact in one batch, so nested fields load once for all.
-func newImpact(store *graph.Store, im *graph.Impact) *Impact {
+func newImpact(store Store, im *graph.Impact) *Impact {
 	b := newBatch(store, nil)
 	out := &Impact{
 		Source:   wrap(b.add(im.Source)),

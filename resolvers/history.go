@@ -50,7 +50,7 @@ func (r *Resolver) pastModel(ctx context.Context, key string, revision int64) (*
 }
 
 // stateModel is Query.model answered from a snapshot: every field under it reads that state.
-func stateModel(ctx context.Context, store *graph.Store, snap *engine.Model, scenario bool) *Model {
+func stateModel(ctx context.Context, store Store, snap *engine.Model, scenario bool) *Model {
 	p := &pastState{snap: snap, scenario: scenario}
 	p.rs = &requestSnapshots{src: pastSource{snap}, m: map[string]*lazy[*engine.Model]{}}
 	if base, err := memoFrom(ctx); err == nil {
@@ -84,7 +84,7 @@ func (p *pastState) summary() graph.ModelSummary {
 }
 
 // canvas files the past state's elements of the kinds asked for into their blocks, by key.
-func (p *pastState) canvas(store *graph.Store, kinds []graph.Kind) *Canvas {
+func (p *pastState) canvas(store Store, kinds []graph.Kind) *Canvas {
 	c := newCanvas()
 	if len(kinds) == 0 {
 		return c

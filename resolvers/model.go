@@ -22,7 +22,7 @@ type Model struct {
 
 // modelBatch loads the counts and canvases of every model in a list at once.
 type modelBatch struct {
-	store  *graph.Store
+	store  Store
 	keys   []string
 	counts lazy[map[string]graph.ModelSummary]
 	// canvas holds one load per set of blocks asked for: two canvas fields of one model (under
@@ -31,7 +31,7 @@ type modelBatch struct {
 	canvas map[string]*lazy[map[string]*Canvas]
 }
 
-func newModels(store *graph.Store, ms []graph.Model) []*Model {
+func newModels(store Store, ms []graph.Model) []*Model {
 	mb := &modelBatch{store: store, canvas: map[string]*lazy[map[string]*Canvas]{}}
 	out := make([]*Model, len(ms))
 	for i, m := range ms {

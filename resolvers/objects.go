@@ -69,7 +69,7 @@ type Impact struct {
 	Affected []*Affected
 	Counts   []*KindCount
 
-	store *graph.Store
+	store Store
 	im    *graph.Impact
 	// attached, when set, holds the watchers already found in a snapshot.
 	attached *[]graph.Attachment

@@ -8,14 +8,13 @@ package resolvers
 import (
 	"log/slog"
 
-	"github.com/modelgraph/modelgraph/graph"
 	"github.com/modelgraph/modelgraph/graph/feed"
 	"github.com/modelgraph/modelgraph/graph/scenario"
 )
 
 // Resolver is the root resolver; it holds what every request shares.
 type Resolver struct {
-	Store *graph.Store
+	Store Store
 	Log   *slog.Logger
 	// MaxImportElements bounds the elements of one import or upsertElements (0: no limit).
 	MaxImportElements int

@@ -82,16 +82,21 @@ func (s scenarioSource) SnapshotsOf(ctx context.Context, models []string) (map[s
 }
 
 // withScenarios makes a handler's snapshot source answer for scenarios, and returns the
-// scenario service over the same snapshots.
-func withScenarios(store *graph.Store, snaps SnapshotSource, maxElements int) (SnapshotSource, *scenario.Service) {
-	svc := scenario.New(store, snaps)
+// scenario service over the same snapshots. Package scenario writes through a *graph.Store: over
+// any other Store there is no service, and no key names a scenario (scenarioOf).
+func withScenarios(store Store, snaps SnapshotSource, maxElements int) (SnapshotSource, *scenario.Service) {
+	gs, ok := store.(*graph.Store)
+	if !ok {
+		return snaps, nil
+	}
+	svc := scenario.New(gs, snaps)
 	svc.Limits = graph.Limits{MaxElements: maxElements}
 	return scenarioSource{inner: snaps, svc: svc}, svc
 }
 
 // scenarioNeighbours is Store.Neighbours, with the members of scenarios answered from their
 // snapshots in the order the store uses (type, then the other element's key).
-func scenarioNeighbours(ctx context.Context, store *graph.Store, refs []graph.Ref, dir graph.Direction) (map[graph.Ref][]graph.Link, error) {
+func scenarioNeighbours(ctx context.Context, store Store, refs []graph.Ref, dir graph.Direction) (map[graph.Ref][]graph.Link, error) {
 	var db []graph.Ref
 	byScenario := map[string][]graph.Ref{}
 	for _, r := range refs {
@@ -149,7 +154,7 @@ func (g guard) scenarioBase(ctx context.Context, key string) string {
 
 // requireOn checks the caller's role on a model or scenario for fields whose rule cannot name
 // the model (compare names two).
-func requireOn(ctx context.Context, store *graph.Store, field, model string, need auth.Role) error {
+func requireOn(ctx context.Context, store Store, field, model string, need auth.Role) error {
 	id := auth.FromContext(ctx)
 	if id == nil {
 		return nil // authentication off: the guard let the request in with the open identity
@@ -367,11 +372,11 @@ func relKeys(ks []engine.RelKey) []*RelationshipKey {
 
 // snapAnalysed wraps a model read for a comparison so that its elements and findings become
 // GraphQL objects the way the analyses make them.
-func snapAnalysed(store *graph.Store, m *engine.Model) *analysed {
+func snapAnalysed(store Store, m *engine.Model) *analysed {
 	return &analysed{mm: &modelMemo{econ: map[int]*lazy[econMemo]{}, b: newBatch(store, nil)}, snap: m}
 }
 
-func comparison(store *graph.Store, c *scenario.Comparison) *Comparison {
+func comparison(store Store, c *scenario.Comparison) *Comparison {
 	from, to := snapAnalysed(store, c.From), snapAnalysed(store, c.To)
 	d := c.Delta
 	out := &Comparison{

@@ -37,7 +37,7 @@ func (cypherOnly) Snapshot(ctx context.Context, model string) (*engine.Model, er
 
 // snapshotSource is the source a handler uses: the one given, or a cache of the default size;
 // cypher says traversals run in Cypher.
-func snapshotSource(store *graph.Store, src SnapshotSource) (_ SnapshotSource, cypher bool) {
+func snapshotSource(store Store, src SnapshotSource) (_ SnapshotSource, cypher bool) {
 	if _, off := src.(cypherOnly); src == nil || off {
 		return snapshots.New(store, snapshots.Options{}), off
 	}
@@ -173,7 +173,7 @@ func idOf(m *engine.Model, key string) (engine.NodeID, error) {
 }
 
 // snapSupporters answers the root supporters field from a snapshot.
-func snapSupporters(ctx context.Context, store *graph.Store, m *engine.Model, key string, kinds []graph.Kind, maxDepth *int) ([]graph.Reached, error) {
+func snapSupporters(ctx context.Context, store Store, m *engine.Model, key string, kinds []graph.Kind, maxDepth *int) ([]graph.Reached, error) {
 	d, err := store.CheckDepth(maxDepth)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func snapSupporters(ctx context.Context, store *graph.Store, m *engine.Model, ke
 
 // snapImpact answers the root impact field from a snapshot, with paths and attached elements
 // only when they are selected.
-func snapImpact(ctx context.Context, store *graph.Store, m *engine.Model, key string, maxDepth *int, types []graph.RelType) (*Impact, error) {
+func snapImpact(ctx context.Context, store Store, m *engine.Model, key string, maxDepth *int, types []graph.RelType) (*Impact, error) {
 	d, err := store.CheckDepth(maxDepth)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func snapImpact(ctx context.Context, store *graph.Store, m *engine.Model, key st
 }
 
 // snapPath answers the root path field from a snapshot.
-func snapPath(store *graph.Store, m *engine.Model, from, to string, maxDepth *int) ([]graph.Step, bool, error) {
+func snapPath(store Store, m *engine.Model, from, to string, maxDepth *int) ([]graph.Step, bool, error) {
 	d, err := store.CheckDepth(maxDepth)
 	if err != nil {
 		return nil, false, err
@@ -261,7 +261,7 @@ func byModel(refs []graph.Ref) (order []string, keys map[string][]string) {
 // snapBatchSupporters is Store.Supporters for every member of a batch, from snapshots. A member
 // the snapshot lacks (deleted since the batch was read) has no entry. ok is false when traversals
 // run in Cypher.
-func snapBatchSupporters(ctx context.Context, store *graph.Store, refs []graph.Ref, kinds []graph.Kind, maxDepth *int, paths bool) (out map[graph.Ref][]graph.Reached, ok bool, err error) {
+func snapBatchSupporters(ctx context.Context, store Store, refs []graph.Ref, kinds []graph.Kind, maxDepth *int, paths bool) (out map[graph.Ref][]graph.Reached, ok bool, err error) {
 	d, err := store.CheckDepth(maxDepth)
 	if err != nil {
 		return nil, true, err
@@ -297,7 +297,7 @@ func snapBatchSupporters(ctx context.Context, store *graph.Store, refs []graph.R
 // snapBatchCounts is Store.SupporterCounts for every member of a batch, from snapshots, each
 // model's members counted together (a multi-source search). ok is false when traversals run in
 // Cypher.
-func snapBatchCounts(ctx context.Context, store *graph.Store, refs []graph.Ref, kinds []graph.Kind, maxDepth *int) (out map[graph.Ref]int, ok bool, err error) {
+func snapBatchCounts(ctx context.Context, store Store, refs []graph.Ref, kinds []graph.Kind, maxDepth *int) (out map[graph.Ref]int, ok bool, err error) {
 	d, err := store.CheckDepth(maxDepth)
 	if err != nil {
 		return nil, true, err
