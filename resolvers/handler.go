@@ -76,7 +76,7 @@ type Options struct {
 const ActorHeader = "X-Actor"
 
 // NewGraphQL returns the GraphQL endpoint (POST, and GET for queries).
-func NewGraphQL(store *graph.Store, opts Options) http.Handler {
+func NewGraphQL(store Store, opts Options) http.Handler {
 	log := opts.Log
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 20
@@ -154,7 +154,7 @@ func truncate(s string, n int) string {
 // /explore/ and the playground at /. Every request passes the Host check and the CORS check;
 // GraphQL requests are authenticated when opts.Auth is set. Options that do not check out (see Check) make every
 // request fail.
-func NewHandler(store *graph.Store, opts Options) http.Handler {
+func NewHandler(store Store, opts Options) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
