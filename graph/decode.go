@@ -124,11 +124,8 @@ func tuple(w *row, column string, v any, n int) []any {
 func goType[T any]() string { return fmt.Sprintf("%T", *new(T)) }
 
 // rows reads every record with fn, in order; the first record fn cannot read is the error. No
-// records give a nil slice.
+// records give an empty slice, not nil (a model file's lists encode as [], not null).
 func rows[T any](recs []*neo4j.Record, what string, fn func(*row) T) ([]T, error) {
-	if len(recs) == 0 {
-		return nil, nil
-	}
 	out := make([]T, 0, len(recs))
 	for _, r := range recs {
 		w := rowOf(r, what)

@@ -82,22 +82,19 @@ func (s *Store) Import(ctx context.Context, f *File, opt ImportOptions) (*Import
 		importWritten(rep)
 		return rep, nil
 	}
-	work := func(tx neo4j.ManagedTransaction) (any, error) {
+	work := func(tx neo4j.ManagedTransaction) (*ImportReport, error) {
 		return s.importTx(ctx, tx, f, opt)
 	}
-	var res any
-	var err error
+	tx := writeTx[*ImportReport]
 	if opt.DryRun {
-		res, err = s.read(ctx, work)
-	} else {
-		res, err = s.write(ctx, work)
+		tx = readTx[*ImportReport]
 	}
+	rep, err := tx(ctx, s, work)
 	if err != nil {
-		rep, _ := res.(*ImportReport)
 		return rep, fmt.Errorf("import %s: %w", f.Model.Key, err)
 	}
-	importWritten(res.(*ImportReport))
-	return res.(*ImportReport), nil
+	importWritten(rep)
+	return rep, nil
 }
 
 // plan is the difference between a file and what the model holds.
@@ -301,8 +298,9 @@ func readModel(ctx context.Context, tx neo4j.ManagedTransaction, key string) (Mo
 	if err != nil || len(recs) == 0 {
 		return Model{}, false, err
 	}
-	r := recs[0]
-	return Model{Key: str(r.Values[0]), Name: str(r.Values[1]), Description: str(r.Values[2])}, true, nil
+	w := rowOf(recs[0], "model")
+	m := modelFrom(w)
+	return m, w.Err() == nil, w.Err()
 }
 
 // readElements reads a model's elements ordered by key, with their node ids.
@@ -311,12 +309,7 @@ func readElements(ctx context.Context, tx neo4j.ManagedTransaction, model string
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Element, len(recs))
-	for i, r := range recs {
-		out[i] = elementFromProps(r.Values[0].(map[string]any))
-		out[i].nodeID = str(r.Values[1])
-	}
-	return out, nil
+	return rows(recs, "elements", storedElementFrom)
 }
 
 func readRelationships(ctx context.Context, tx neo4j.ManagedTransaction, model string) ([]Relationship, error) {
@@ -326,16 +319,7 @@ ORDER BY from, type, to`, map[string]any{"model": model})
 	if err != nil {
 		return nil, err
 	}
-	return relsFromRecords(recs), nil
-}
-
-// relsFromRecords maps records of (from key, type, to key, properties) to relationships.
-func relsFromRecords(recs []*neo4j.Record) []Relationship {
-	out := make([]Relationship, len(recs))
-	for i, r := range recs {
-		out[i] = Relationship{From: str(r.Values[0]), Type: RelType(str(r.Values[1])), To: str(r.Values[2]), Properties: props(r.Values[3].(map[string]any))}
-	}
-	return out
+	return rows(recs, "relationships", relationshipFrom)
 }
 
 func writeModel(ctx context.Context, tx neo4j.ManagedTransaction, m Model, now time.Time) error {
@@ -398,7 +382,12 @@ REMOVE e%s`, k, otherKindLabels(k))
 				return nil, err
 			}
 			for _, r := range recs {
-				ids[str(r.Values[0])] = str(r.Values[1])
+				w := rowOf(r, "created elements")
+				k, id := must[string](w, "key"), must[string](w, "id")
+				if err := w.Err(); err != nil {
+					return nil, err
+				}
+				ids[k] = id
 			}
 		}
 		for start := 0; start < len(g.update); start += batchSize {
