@@ -19,18 +19,19 @@ type LogEnd struct {
 // ModelLogEnd reads a model's revision and newest seq in one small query; an unknown model is
 // ErrNotFound.
 func (s *Store) ModelLogEnd(ctx context.Context, model string) (LogEnd, error) {
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	end, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) (LogEnd, error) {
 		recs, err := run(ctx, tx, `MATCH (m:Model {key: $model})
 RETURN coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.unrecordedRevision, 0) AS unrecorded,
   coalesce(m.changeSeq, 0) AS seq`, map[string]any{"model": model})
 		if err != nil {
-			return nil, err
+			return LogEnd{}, err
 		}
 		if len(recs) == 0 {
-			return nil, fmt.Errorf("model %q: %w", model, ErrNotFound)
+			return LogEnd{}, fmt.Errorf("model %q: %w", model, ErrNotFound)
 		}
-		seq, _ := col[int64](recs[0], "seq")
-		return LogEnd{Revision: revisionOf(recs[0]), Seq: seq}, nil
+		w := rowOf(recs[0], "log end")
+		end := LogEnd{Revision: revisionFrom(w), Seq: get[int64](w, "seq")}
+		return end, w.Err()
 	})
 	if errors.Is(err, ErrNotFound) {
 		return LogEnd{}, err
@@ -38,13 +39,13 @@ RETURN coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.u
 	if err != nil {
 		return LogEnd{}, fmt.Errorf("log end of %s: %w", model, err)
 	}
-	return res.(LogEnd), nil
+	return end, nil
 }
 
 // ChangesBySeq returns a model's changes with a seq above after and at most upTo, oldest first,
 // at most max of them.
 func (s *Store) ChangesBySeq(ctx context.Context, model string, after, upTo int64, max int) ([]Change, error) {
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	cs, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) ([]Change, error) {
 		return streamChanges(ctx, tx, `MATCH (c:Change {model: $model})
 WHERE c.seq > $after AND c.seq <= $upTo
 RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": max64(after, 0), "upTo": upTo, "limit": max})
@@ -52,27 +53,26 @@ RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, 
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after seq %d: %w", model, after, err)
 	}
-	cs, _ := res.([]Change)
 	return cs, nil
 }
 
 // SeqAtRevision returns the seq of the newest change recorded at or below a revision (0 when
 // there is none): where the changes after that revision start.
 func (s *Store) SeqAtRevision(ctx context.Context, model string, revision int64) (int64, error) {
-	res, err := s.read(unbudgeted(ctx), func(tx neo4j.ManagedTransaction) (any, error) {
+	seq, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) (int64, error) {
 		recs, err := run(ctx, tx, `MATCH (c:Change {model: $model})
 WHERE c.seq >= 0 AND c.revision <= $revision
 RETURN coalesce(max(c.seq), 0) AS seq`, map[string]any{"model": model, "revision": revision})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		seq, err := col[int64](recs[0], "seq")
-		return seq, err
+		w := firstRow(recs, "seq at revision")
+		return get[int64](w, "seq"), w.Err()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("seq of %s at revision %d: %w", model, revision, err)
 	}
-	return res.(int64), nil
+	return seq, nil
 }
 
 func max64(a, b int64) int64 {

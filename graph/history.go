@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -143,13 +142,13 @@ RETURN m.revision AS revision, m.changeSeq AS seq, EXISTS { MATCH (:ImportStagin
 	if len(recs) == 0 {
 		return fmt.Errorf("record changes: model %q: %w", model, ErrNotFound)
 	}
-	if staged, _ := col[bool](recs[0], "staged"); staged {
-		return errImporting(model)
+	w := rowOf(recs[0], "record changes")
+	staged, revision, seq := get[bool](w, "staged"), must[int64](w, "revision"), must[int64](w, "seq")
+	if err := w.Err(); err != nil {
+		return err
 	}
-	revision, err1 := col[int64](recs[0], "revision")
-	seq, err2 := col[int64](recs[0], "seq")
-	if err := errors.Join(err1, err2); err != nil {
-		return fmt.Errorf("record changes: %w", err)
+	if staged {
+		return errImporting(model)
 	}
 	first := seq - int64(len(changes)) + 1
 	actor := ActorFrom(ctx)
@@ -272,7 +271,7 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery) (*ChangePage, error)
 	if q.Element != "" {
 		element = q.Element
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $model})
 CALL (m) {
   MATCH (c:Change {model: $model})
@@ -286,13 +285,16 @@ RETURN m IS NOT NULL AS hasModel, page`, map[string]any{"model": q.Model, "befor
 	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)
 	}
-	r := res.([]*neo4j.Record)[0]
-	if ok, _ := r.Values[0].(bool); !ok {
+	w := firstRow(recs, "changes")
+	if !get[bool](w, "hasModel") && w.Err() == nil {
 		return nil, fmt.Errorf("model %q: %w", q.Model, ErrNotFound)
 	}
 	p := &ChangePage{Changes: []Change{}}
-	for _, v := range r.Values[1].([]any) {
-		p.Changes = append(p.Changes, changeFromProps(v.(map[string]any)))
+	for _, v := range get[[]any](w, "page") {
+		p.Changes = append(p.Changes, changeFromProps(as[map[string]any](w, "page", v)))
+	}
+	if err := w.Err(); err != nil {
+		return nil, err
 	}
 	p.Changes, p.HasNextPage = trimPage(p.Changes, q.First)
 	if n := len(p.Changes); n > 0 {
@@ -323,7 +325,7 @@ func (s *Store) ElementHistory(ctx context.Context, refs []Ref, first int) (map[
 	if first < 0 || first > MaxPageSize {
 		return nil, invalid("arguments", "", "first", fmt.Sprintf("must be between 0 and %d, got %d", MaxPageSize, first))
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `UNWIND $refs AS ref
 CALL (ref) {
   MATCH (m:Model {key: ref[0]})
@@ -332,16 +334,24 @@ CALL (ref) {
   WITH c ORDER BY c.seq DESC LIMIT $first
   RETURN collect(c {.*}) AS changes
 }
-RETURN ref[0], ref[1], changes`, map[string]any{"refs": refParams(refs), "first": first})
+RETURN ref[0] AS model, ref[1] AS key, changes`, map[string]any{"refs": refParams(refs), "first": first})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	out := map[Ref][]Change{}
-	for _, r := range res.([]*neo4j.Record) {
-		ref := Ref{Model: str(r.Values[0]), Key: str(r.Values[1])}
-		for _, c := range r.Values[2].([]any) {
-			out[ref] = append(out[ref], changeFromProps(c.(map[string]any)))
+	for _, r := range recs {
+		w := rowOf(r, "element history")
+		ref := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}
+		var cs []Change
+		for _, c := range get[[]any](w, "changes") {
+			cs = append(cs, changeFromProps(as[map[string]any](w, "changes", c)))
+		}
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		if len(cs) > 0 {
+			out[ref] = append(out[ref], cs...)
 		}
 	}
 	return out, nil
