@@ -179,14 +179,22 @@ func (s *Store) backupModel(ctx context.Context, enc *json.Encoder, key string) 
 	if err != nil {
 		return c, 0, mapCtxErr(ctx, err)
 	}
-	mp := recs[0].Values[0].(map[string]any)
+	w := firstRow(recs, "backup model")
+	mp := must[map[string]any](w, "p")
+	if err := w.Err(); err != nil {
+		return c, 0, err
+	}
 	rev, _ := mp["revision"].(int64)
 	if err := writeRecord(enc, backupLine{T: recModel, Key: key}, mp, "model "+key); err != nil {
 		return c, 0, err
 	}
 	p := map[string]any{"model": key}
 	err = stream(ctx, tx, "MATCH (e:Element {model: $model}) RETURN properties(e) AS p ORDER BY e.key", p, func(r *neo4j.Record) error {
-		ep := r.Values[0].(map[string]any)
+		w := rowOf(r, "backup elements")
+		ep := must[map[string]any](w, "p")
+		if err := w.Err(); err != nil {
+			return err
+		}
 		c.Elements++
 		return writeRecord(enc, backupLine{T: recElement}, ep, "element "+str(ep["key"]))
 	})
@@ -195,9 +203,14 @@ func (s *Store) backupModel(ctx context.Context, enc *json.Encoder, key string) 
 	}
 	err = stream(ctx, tx, `MATCH (a:Element {model: $model})-[r]->(b:Element {model: $model})
 RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p ORDER BY from, type, to`, p, func(r *neo4j.Record) error {
-		l := backupLine{T: recRel, From: str(r.Values[0]), Type: str(r.Values[1]), To: str(r.Values[2])}
+		w := rowOf(r, "backup relationships")
+		l := backupLine{T: recRel, From: must[string](w, "from"), Type: must[string](w, "type"), To: must[string](w, "to")}
+		rp := get[map[string]any](w, "p")
+		if err := w.Err(); err != nil {
+			return err
+		}
 		c.Relationships++
-		return writeRecord(enc, l, r.Values[3].(map[string]any), "relationship "+l.From+" -"+l.Type+"-> "+l.To)
+		return writeRecord(enc, l, rp, "relationship "+l.From+" -"+l.Type+"-> "+l.To)
 	})
 	if err != nil {
 		return c, 0, mapCtxErr(ctx, err)
@@ -206,7 +219,11 @@ RETURN a.key AS from, type(r) AS type, b.key AS to, properties(r) AS p ORDER BY 
 	// (or never will); the history ends at changeSeq.
 	err = stream(ctx, tx, `MATCH (m:Model {key: $model}) MATCH (c:Change {model: $model}) WHERE c.seq <= coalesce(m.changeSeq, 0)
 RETURN properties(c) AS p ORDER BY c.seq`, p, func(r *neo4j.Record) error {
-		cp := r.Values[0].(map[string]any)
+		w := rowOf(r, "backup changes")
+		cp := must[map[string]any](w, "p")
+		if err := w.Err(); err != nil {
+			return err
+		}
 		c.Changes++
 		return writeRecord(enc, backupLine{T: recChange}, cp, "change "+str(cp["seq"]))
 	})
@@ -231,15 +248,24 @@ RETURN s.key AS key, properties(s) AS p ORDER BY key`, map[string]any{"model": k
 		return err
 	}
 	for _, r := range scs {
-		sk := str(r.Values[0])
+		w := rowOf(r, "backup scenarios")
+		sk, sp := must[string](w, "key"), must[map[string]any](w, "p")
+		if err := w.Err(); err != nil {
+			return err
+		}
 		c.Scenarios++
-		if err := writeRecord(enc, backupLine{T: recScenario}, r.Values[1].(map[string]any), "scenario "+sk); err != nil {
+		if err := writeRecord(enc, backupLine{T: recScenario}, sp, "scenario "+sk); err != nil {
 			return err
 		}
 		err := stream(ctx, tx, `MATCH (i:ScenarioItem {scenario: $key}) RETURN properties(i) AS p ORDER BY i.target, i.key`,
 			map[string]any{"key": sk}, func(r *neo4j.Record) error {
+				w := rowOf(r, "backup scenario items")
+				ip := must[map[string]any](w, "p")
+				if err := w.Err(); err != nil {
+					return err
+				}
 				c.ScenarioItems++
-				return writeRecord(enc, backupLine{T: recItem}, r.Values[0].(map[string]any), "item of scenario "+sk)
+				return writeRecord(enc, backupLine{T: recItem}, ip, "item of scenario "+sk)
 			})
 		if err != nil {
 			return err
