@@ -128,13 +128,17 @@ RETURN models, example, elements, changes, scenarios, items`, nil)
 	if err != nil {
 		return 0, err
 	}
-	v := recs[0].Values
-	models, _ := v[0].(int64)
-	if models+v[2].(int64)+v[3].(int64)+v[4].(int64)+v[5].(int64) == 0 {
+	w := firstRow(recs, "store contents")
+	models, example := get[int64](w, "models"), get[string](w, "example")
+	others := get[int64](w, "elements") + get[int64](w, "changes") + get[int64](w, "scenarios") + get[int64](w, "items")
+	if err := w.Err(); err != nil {
+		return 0, err
+	}
+	if models+others == 0 {
 		return 0, nil
 	}
 	if !force {
-		return 0, &StoreNotEmptyError{Models: int(models), Example: str(v[1])}
+		return 0, &StoreNotEmptyError{Models: int(models), Example: example}
 	}
 	for _, q := range []string{"MATCH (e:Element) DETACH DELETE e", "MATCH (c:Change) DELETE c", "MATCH (i:ScenarioItem) DELETE i",
 		"MATCH (s:Scenario) DETACH DELETE s", "MATCH (m:Model) DETACH DELETE m"} {
@@ -403,7 +407,12 @@ RETURN row.k AS k, elementId(e) AS id`, k), map[string]any{"rows": rows})
 			return err
 		}
 		for _, r := range recs {
-			m.ids[str(r.Values[0])] = str(r.Values[1])
+			rw := rowOf(r, "restored elements")
+			key, id := must[string](rw, "k"), must[string](rw, "id")
+			if err := rw.Err(); err != nil {
+				return err
+			}
+			m.ids[key] = id
 		}
 	}
 	clear(m.elems)
