@@ -109,10 +109,10 @@ RETURN root[0] AS model, root[1] AS key, n`
 )
 
 // pageSize and linksPerDirection are the page query's sizes: the first 100 elements by key, and
-// at most 500 relationships per direction for each (modelgraph's outgoing(first: 500)).
+// at most 100 relationships per direction for each (modelgraph's outgoing(first: 100)).
 const (
 	pageSize          = 100
-	linksPerDirection = 500
+	linksPerDirection = 100
 )
 
 // rawTarget sends the frozen Cypher through a Go driver of its own, with no HTTP or GraphQL in
@@ -189,7 +189,7 @@ func (t *rawTarget) do(ctx context.Context, q string, a map[string]any, _ bool) 
 			if err != nil {
 				return nil, err
 			}
-			// The rows come by element then type and other key; each element keeps its first 500.
+			// The rows come by element then type and other key; each element keeps its first 100.
 			per := map[string]int{}
 			for _, r := range rows {
 				k := r.Values[1].(string)

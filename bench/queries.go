@@ -55,9 +55,9 @@ func queryNamed(name string) query {
 var modelgraphOps = map[string]string{
 	"elementByKey": `query($model: ID!, $key: ID!) { element(model: $model, key: $key) { key kind name description tags } }`,
 	// Relationship lists without first answer LIST_TOO_LONG above 100 items (hubs): the page asks
-	// for the first 500 in each direction, as the other targets return.
+	// for the first 100 in each direction, as the other targets return.
 	"page": `query($model: ID!) { elements(model: $model, first: 100) { nodes { key kind name
-  outgoing(first: 500) { type to { key } } incoming(first: 500) { type from { key } } } } }`,
+  outgoing(first: 100) { type to { key } } incoming(first: 100) { type from { key } } } } }`,
 	"supporters": `query($model: ID!, $key: ID!) { supporters(model: $model, key: $key, kinds: [Process], maxDepth: 6) {
   distance element { key } path { from { key } type to { key } } } }`,
 	"impact": `query($model: ID!, $key: ID!) { impact(model: $model, key: $key, maxDepth: 6) {

@@ -161,7 +161,7 @@ func (t *snapshotTarget) do(_ context.Context, q string, a map[string]any, _ boo
 }
 
 // firstLinks orders an element's relationships in one direction as the API lists them (by type
-// name, then the other end's key) and keeps the first 500.
+// name, then the other end's key) and keeps the first 100.
 func firstLinks(m *engine.Model, ls []engine.Link) []engine.Link {
 	slices.SortFunc(ls, func(a, b engine.Link) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(m.Key(a.Other), m.Key(b.Other)))
