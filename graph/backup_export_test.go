@@ -10,7 +10,7 @@ import (
 // node's properties, every element's labels and properties, every relationship, every change record
 // and every scenario with its items, each list in a fixed order. Tests compare two stores with it.
 func RawModel(ctx context.Context, s *Store, key string) (map[string]any, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		return run(ctx, tx, `MATCH (m:Model {key: $key})
 CALL (m) { MATCH (e:Element {model: m.key}) WITH e ORDER BY e.key RETURN collect({labels: labels(e), p: properties(e)}) AS elements }
 CALL (m) { MATCH (a:Element {model: m.key})-[r]->(b:Element {model: m.key}) WITH a, r, b ORDER BY a.key, type(r), b.key
@@ -19,16 +19,17 @@ CALL (m) { MATCH (c:Change {model: m.key}) WITH c ORDER BY c.seq RETURN collect(
 CALL (m) { MATCH (s:Scenario {base: m.key}) WITH s ORDER BY s.key
   CALL (s) { MATCH (i:ScenarioItem {scenario: s.key}) WITH i ORDER BY i.target, i.key RETURN collect(properties(i)) AS items }
   RETURN collect({p: properties(s), items: items}) AS scenarios }
-RETURN {model: properties(m), labels: labels(m), elements: elements, rels: rels, changes: changes, scenarios: scenarios}`, map[string]any{"key": key})
+RETURN {model: properties(m), labels: labels(m), elements: elements, rels: rels, changes: changes, scenarios: scenarios} AS raw`, map[string]any{"key": key})
 	})
 	if err != nil {
 		return nil, err
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	return recs[0].Values[0].(map[string]any), nil
+	w := rowOf(recs[0], "raw model")
+	m := must[map[string]any](w, "raw")
+	return m, w.Err()
 }
 
 // EncodeValue and DecodeValue expose the backup's value encoding to tests.

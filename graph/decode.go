@@ -138,14 +138,6 @@ func rows[T any](recs []*neo4j.Record, what string, fn func(*row) T) ([]T, error
 	return out, nil
 }
 
-// col reads one column of a record by name; a null is the zero value, a missing column or one of
-// another type an error naming the column.
-func col[T neo4j.RecordValue](r *neo4j.Record, name string) (T, error) {
-	w := rowOf(r, "answer")
-	v := get[T](w, name)
-	return v, w.err
-}
-
 // relationshipFrom reads a relationship from the columns from, type, to and p (its properties).
 func relationshipFrom(w *row) Relationship {
 	return Relationship{From: must[string](w, "from"), Type: RelType(must[string](w, "type")), To: must[string](w, "to"), Properties: props(get[map[string]any](w, "p"))}

@@ -23,7 +23,7 @@ type Residue struct {
 
 // ModelResidue counts what the database holds under key.
 func (s *Store) ModelResidue(ctx context.Context, key string) (Residue, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	return readTx(ctx, s, func(tx neo4j.ManagedTransaction) (Residue, error) {
 		recs, err := run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $key})
 CALL () { MATCH (e:Element {model: $key}) RETURN count(e) AS elements, collect(e.createdAt) AS created }
 CALL () { MATCH (c:Change {model: $key}) WHERE c.seq >= 0
@@ -32,16 +32,12 @@ RETURN m IS NOT NULL AS model, elements, changes, seqs, maxSeq, coalesce(m.chang
   CASE WHEN m IS NULL THEN 0 ELSE size([t IN created + at WHERE t < m.createdAt]) END AS older`,
 			map[string]any{"key": key})
 		if err != nil {
-			return nil, err
+			return Residue{}, err
 		}
-		r := recs[0]
-		get := func(name string) int64 { v, _ := r.Get(name); n, _ := v.(int64); return n }
-		model, _ := r.Get("model")
-		return Residue{Model: model.(bool), Elements: int(get("elements")), Changes: int(get("changes")), Seqs: int(get("seqs")),
-			MaxSeq: get("maxSeq"), ChangeSeq: get("changeSeq"), Older: int(get("older"))}, nil
+		w := firstRow(recs, "residue")
+		n := func(name string) int64 { return get[int64](w, name) }
+		res := Residue{Model: must[bool](w, "model"), Elements: int(n("elements")), Changes: int(n("changes")), Seqs: int(n("seqs")),
+			MaxSeq: n("maxSeq"), ChangeSeq: n("changeSeq"), Older: int(n("older"))}
+		return res, w.Err()
 	})
-	if err != nil {
-		return Residue{}, err
-	}
-	return res.(Residue), nil
 }

@@ -80,9 +80,6 @@ func readRevision(ctx context.Context, tx neo4j.ManagedTransaction, model string
 	return rev, w.Err()
 }
 
-// revisionOf is revisionFrom for readers that do not check the columns.
-func revisionOf(r *neo4j.Record) Revision { return revisionFrom(rowOf(r, "revision")) }
-
 // revisionFrom reads a model's revision from the columns revision, created and unrecorded.
 func revisionFrom(w *row) Revision {
 	return Revision{Number: get[int64](w, "revision"), Created: get[time.Time](w, "created"), Unrecorded: get[int64](w, "unrecorded")}

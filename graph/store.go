@@ -176,16 +176,6 @@ func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, fn func(t
 	return out, nil
 }
 
-// read is readTx for callers not yet typed.
-func (s *Store) read(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
-	return readTx(ctx, s, fn)
-}
-
-// write is writeTx for callers not yet typed.
-func (s *Store) write(ctx context.Context, fn neo4j.ManagedTransactionWork) (any, error) {
-	return writeTx(ctx, s, fn)
-}
-
 // run sends one query and collects its records; it is the only place queries go out, so it is
 // where round trips are counted and where a request's row budget is spent.
 func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
