@@ -34,6 +34,7 @@ type abuseConfig struct {
 	skip                    string
 	cpuProfile              string
 	profileFor              time.Duration
+	inProcess               bool
 }
 
 // abuseResults is what one abuse run measured.
@@ -123,6 +124,9 @@ func profileCPU(debugVarsURL, path string, d time.Duration, log *slog.Logger) {
 // runAbuse loads a synthetic model, then has attackers send abusive requests back to back while
 // a bystander measures ordinary queries.
 func runAbuse(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "bystander" || args[0] == "attackers") {
+		return runChild(ctx, args[0])
+	}
 	var c abuseConfig
 	fs := flag.NewFlagSet("abuse", flag.ContinueOnError)
 	fs.IntVar(&c.size, "size", 10000, "synthetic model size in elements")
@@ -139,6 +143,7 @@ func runAbuse(ctx context.Context, args []string) error {
 	fs.StringVar(&c.skip, "skip", "", "leave out the attacks whose name contains one of these comma-separated words, to see which costs what")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the server (from its debug address) taken during the attack to this file")
 	fs.DurationVar(&c.profileFor, "profile-for", 30*time.Second, "how long the CPU profile runs, from the start of the attack")
+	fs.BoolVar(&c.inProcess, "in-process", false, "run the bystander and the attackers in this process rather than in one process each (their garbage collection and scheduling then land in the bystander's figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,16 +166,84 @@ func runAbuse(ctx context.Context, args []string) error {
 	res := &abuseResults{Machine: machine(), Started: time.Now().UTC(), Command: "go run ./bench abuse " + strings.Join(args, " "),
 		Elements: len(f.Elements), Relationships: len(f.Relationships), Attackers: c.attackers, Passes: c.passes}
 	t := pickTargets(f)
-	cases, cals, err := buildCases(env.server.url, t)
+	cals, err := calibrate(env.server.url, t)
 	if err != nil {
 		return err
 	}
 	res.Calibration = cals
-	cases = skipCases(cases, c.skip)
 	for _, cal := range cals {
 		log.Info("largest accepted", "family", cal.Family, "n", cal.Largest, "guess", cal.Guess, "next refused with", cal.NextCode)
 	}
+	if c.inProcess {
+		err = abuseInProcess(ctx, env, in, t, c, res, log)
+	} else {
+		err = abuseInChildren(ctx, env, in, t, c, res, log)
+	}
+	if err != nil {
+		return err
+	}
+	res.Server = env.server.memory()
+	res.HealthyAfter = healthy(env.server.url)
 
+	if err := writeJSON(c.out, res); err != nil {
+		return err
+	}
+	printAbuse(os.Stdout, res)
+	return nil
+}
+
+// abuseInChildren measures the bystander alone, then under attack, with the bystander and the
+// attackers each in a process of its own (abuse_procs.go).
+func abuseInChildren(ctx context.Context, env *environment, in *inputs, t *attackTargets, c abuseConfig, res *abuseResults, log *slog.Logger) error {
+	bs := bystanderSpec{URL: env.server.url, LocalAddr: c.bystanderAddr, Model: in.model, Elements: in.elements, VPs: in.vps}
+	log.Info("bystander alone", "for", c.baseline)
+	by, err := startChild(ctx, "bystander", bs)
+	if err != nil {
+		return err
+	}
+	time.Sleep(c.baseline)
+	if err := by.wait(&res.Baseline); err != nil {
+		return err
+	}
+
+	att, err := startChild(ctx, "attackers", attackSpec{URL: env.server.url, Model: t.model, Hub: t.hub, VP: t.vp, Calibration: res.Calibration,
+		Attackers: c.attackers, Passes: c.passes, Timeout: c.timeout, Skip: c.skip})
+	if err != nil {
+		return err
+	}
+	if l, err := att.line(); l != "ready" {
+		att.wait(nil)
+		return fmt.Errorf("attackers: %q (%v)", l, err)
+	}
+	env.server.resetPeak()
+	if by, err = startChild(ctx, "bystander", bs); err != nil {
+		att.wait(nil)
+		return err
+	}
+	stopLoad := make(chan struct{})
+	load := sampleLoad(stopLoad)
+	var profiled sync.WaitGroup
+	if c.cpuProfile != "" {
+		profiled.Go(func() { profileCPU(env.server.debugURL, c.cpuProfile, c.profileFor, log) })
+	}
+	start := time.Now()
+	_, err = io.WriteString(att.in, "go\n")
+	if err == nil {
+		err = att.wait(&res.Attacks)
+	}
+	res.AttackSeconds = time.Since(start).Seconds()
+	close(stopLoad)
+	res.LoadAverage = <-load
+	if berr := by.wait(&res.UnderAttack); err == nil {
+		err = berr
+	}
+	profiled.Wait() // the profile may run past the attack; the server stays up for it
+	return err
+}
+
+// abuseInProcess is the same with the bystander and the attackers in this process.
+func abuseInProcess(ctx context.Context, env *environment, in *inputs, t *attackTargets, c abuseConfig, res *abuseResults, log *slog.Logger) error {
+	cases := skipCases(casesFor(res.Calibration, t), c.skip)
 	by := newBystander(env.server.url, c.bystanderAddr, in)
 	log.Info("bystander alone", "for", c.baseline)
 	res.Baseline = by.runFor(ctx, c.baseline)
@@ -190,14 +263,7 @@ func runAbuse(ctx context.Context, args []string) error {
 	close(stopBy)
 	res.UnderAttack = <-byDone
 	res.LoadAverage = <-load
-	res.Server = env.server.memory()
-	res.HealthyAfter = healthy(env.server.url)
-	profiled.Wait() // the profile may run past the attack; the server stays up for it
-
-	if err := writeJSON(c.out, res); err != nil {
-		return err
-	}
-	printAbuse(os.Stdout, res)
+	profiled.Wait()
 	return nil
 }
 

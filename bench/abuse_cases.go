@@ -204,16 +204,25 @@ type calibration struct {
 	NextCode string `json:"next_refused_with"`
 }
 
-// buildCases probes every family and returns the requests to send, in the issue's order.
-func buildCases(url string, t *attackTargets) ([]abuseCase, []calibration, error) {
-	var cases []abuseCase
+// calibrate probes every family for the largest size the server's limits accept.
+func calibrate(url string, t *attackTargets) ([]calibration, error) {
 	var cals []calibration
 	for _, f := range families() {
 		n, code, err := largestAccepted(url, f, t)
 		if err != nil {
-			return nil, nil, fmt.Errorf("probe %s: %w", f.name, err)
+			return nil, fmt.Errorf("probe %s: %w", f.name, err)
 		}
 		cals = append(cals, calibration{Family: f.name, Unit: f.unit, Guess: f.guess, Largest: n, NextCode: code})
+	}
+	return cals, nil
+}
+
+// casesFor returns the requests to send, in the issue's order: each family at the largest size
+// the probe found, the next size and the sizes the issue measured, then the oversized bodies.
+func casesFor(cals []calibration, t *attackTargets) []abuseCase {
+	var cases []abuseCase
+	for i, f := range families() {
+		n := cals[i].Largest
 		sizes := append([]int{n, n + 1}, f.issued...)
 		slices.Sort(sizes)
 		for _, s := range slices.Compact(sizes) {
@@ -230,7 +239,7 @@ func buildCases(url string, t *attackTargets) ([]abuseCase, []calibration, error
 			cases = append(cases, abuseCase{Name: f.name, Size: label, body: gqlBody(f.query(s), map[string]any{"m": t.model, "k": f.key(t)})})
 		}
 	}
-	return append(cases, bodyCases(t.model)...), cals, nil
+	return append(cases, bodyCases(t.model)...)
 }
 
 // bodyCases are the oversized bodies: a bad key, malformed JSON and a body beyond the limit,
