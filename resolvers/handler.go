@@ -91,6 +91,7 @@ func NewGraphQL(store Store, opts Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(obs.Requests{Log: log, Metrics: opts.Metrics}) // first, to see every refusal
+	srv.Use(decodedParams{})                               // the body checkBody decoded, before the persisted queries
 	srv.SetQueryCache(queryCache(lru.New[*ast.QueryDocument](1000)))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedCache(lru.New[string](100))})
@@ -115,9 +116,9 @@ func NewGraphQL(store Store, opts Options) http.Handler {
 	}
 	clients := &clientLimiter{max: lim.MaxClientRequests, key: clientKey, active: map[string]int{}}
 	var h http.Handler = capResponse(lim, srv)
-	h = requestScope(lim, h)
 	h = withSnapshots(snaps, cypher, h)
 	h = checkBody(int64(opts.MaxBodyBytes), h)
+	h = requestScope(lim, h) // before checkBody: a large body waits at the gate unread
 	return withActor(feedRoute(withSnapshots(snaps, cypher, srv), clients.wrap(h)))
 }
 

@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,6 +11,8 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -86,33 +89,80 @@ func (l *clientLimiter) leave(k string) {
 
 // checkBody reads a POST body up to max bytes and refuses, before gqlgen sees it, a body that is
 // too large (413), a batch (an array of operations) or malformed JSON (400, BAD_USER_INPUT).
-// gqlgen would answer these with an uncoded error that repeats the whole body.
+// gqlgen would answer these with an uncoded error that repeats the whole body. A JSON body is
+// decoded here, once, and gqlgen is handed the decoded request (decodedParams). A body announced
+// as larger than max is refused unread; a large body waits for its weight on the heavy-request
+// gate (budget.go) before it is read, since reading, checking and decoding it is the work, and
+// a body of unannounced length once it has been read. It runs inside requestScope, which gives
+// the request its meter.
 func checkBody(max int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil {
 			h.ServeHTTP(w, r)
 			return
 		}
-		body, err := readBody(http.MaxBytesReader(w, r.Body, max), min(r.ContentLength, max))
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge):
+		tooLarge := func() {
 			writeError(w, http.StatusRequestEntityTooLarge, limitError("MaxBodyBytes", max, "the request body is larger than %d bytes", max))
+		}
+		if r.ContentLength > max {
+			tooLarge()
+			return
+		}
+		m := meterFrom(r.Context())
+		if !holdBody(w, r, m, r.ContentLength) {
+			return
+		}
+		body := http.MaxBytesReader(w, r.Body, max)
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+			p, err := decodeBody(body)
+			var mbe *http.MaxBytesError
+			var gerr *gqlerror.Error
+			switch {
+			case errors.As(err, &mbe):
+				tooLarge()
+			case errors.As(err, &gerr):
+				writeError(w, http.StatusBadRequest, gerr)
+			case err != nil:
+				writeError(w, http.StatusBadRequest, codedError(CodeBadUserInput, "could not read the request body: %s", graph.Clip(err.Error())))
+			case holdBody(w, r, m, p.size):
+				r.Body = io.NopCloser(strings.NewReader("{}"))
+				r.ContentLength = 2
+				h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramsKey{}, p.params)))
+			}
+			return
+		}
+		b, err := readBody(body, min(r.ContentLength, max))
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			tooLarge()
 			return
 		case err != nil:
 			writeError(w, http.StatusBadRequest, codedError(CodeBadUserInput, "could not read the request body: %s", graph.Clip(err.Error())))
 			return
 		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
-			if gerr := checkJSON(body); gerr != nil {
-				writeError(w, http.StatusBadRequest, gerr)
-				return
-			}
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
 		h.ServeHTTP(w, r)
 	})
+}
+
+// holdBody makes the request hold the gate weight of a body of n bytes, waiting within the
+// request's deadline; it answers 503 and reports false when the deadline passes first.
+func holdBody(w http.ResponseWriter, r *http.Request, m *meter, n int64) bool {
+	if m == nil {
+		return true
+	}
+	bw := bodyWeight(n, m.gate.capacity)
+	if bw == 0 {
+		return true
+	}
+	if err := m.hold(r.Context(), bw); err != nil {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, m.timeoutError())
+		return false
+	}
+	return true
 }
 
 // readBody reads a body announced as size bytes (0 or less: unknown) into one buffer of that
@@ -133,25 +183,107 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 	return append(buf, rest...), err
 }
 
-func checkJSON(body []byte) *gqlerror.Error {
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		return codedError(CodeBadUserInput, "batching is not supported: send one operation per request, as a JSON object")
+// decodedBody is a JSON request body decoded by checkBody.
+type decodedBody struct {
+	params *graphql.RawParams
+	size   int64 // bytes read
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// decodeBody decodes a JSON request body in one pass from the connection, as gqlgen's POST
+// transport would (numbers as json.Number) but without reading it into a buffer first and
+// copying it twice more: the decoder's buffer is the only copy. It refuses a batch, malformed
+// JSON, anything but whitespace after the object and an object that is not a GraphQL request,
+// each with a BAD_USER_INPUT *gqlerror.Error; a read error (the body's limit) is returned as is.
+func decodeBody(body io.Reader) (decodedBody, error) {
+	cr := &countingReader{r: body}
+	br := bufio.NewReader(cr)
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return decodedBody{}, codedError(CodeBadUserInput, "the request body is empty: send a GraphQL request (an object with query, variables, operationName)")
+			}
+			return decodedBody{}, err
+		}
+		if c == '[' {
+			return decodedBody{}, codedError(CodeBadUserInput, "batching is not supported: send one operation per request, as a JSON object")
+		}
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			br.UnreadByte()
+			break
+		}
 	}
-	if json.Valid(body) {
-		return nil
-	}
-	var v json.RawMessage
-	err := json.Unmarshal(body, &v)
+	dec := json.NewDecoder(br)
+	dec.UseNumber()
+	p := &graphql.RawParams{}
+	err := dec.Decode(p)
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return codedError(CodeBadUserInput, "the request body is not valid JSON: %s at byte %d", graph.Clip(se.Error()), se.Offset)
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return decodedBody{}, codedError(CodeBadUserInput, "the request body is not valid JSON: %s at byte %d", graph.Clip(se.Error()), se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return decodedBody{}, codedError(CodeBadUserInput, "the request body is not valid JSON: it ends inside a value")
+	case errors.As(err, &te):
+		return decodedBody{}, codedError(CodeBadUserInput, "the request body is not a GraphQL request (an object with query, variables, operationName): %s", graph.Clip(te.Error()))
+	case err != nil:
+		return decodedBody{}, err
 	}
-	return codedError(CodeBadUserInput, "the request body is not valid JSON")
+	offset := dec.InputOffset()
+	rest := bufio.NewReader(io.MultiReader(dec.Buffered(), br))
+	for {
+		c, err := rest.ReadByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return decodedBody{}, err
+		}
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return decodedBody{}, codedError(CodeBadUserInput, "the request body is not valid JSON: invalid character %s after the request object at byte %d", graph.Clip(strconv.QuoteRune(rune(c))), offset+1)
+		}
+		offset++
+	}
+	return decodedBody{params: p, size: cr.n}, nil
+}
+
+type paramsKey struct{}
+
+// decodedParams hands gqlgen the request checkBody decoded. gqlgen's POST transport is given an
+// empty object in place of the body, so that a large body is not read and decoded twice; this
+// operation parameter mutator, which runs before any other, puts back what the body said.
+type decodedParams struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = decodedParams{}
+
+func (decodedParams) ExtensionName() string                          { return "DecodedBody" }
+func (decodedParams) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (decodedParams) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if d, ok := ctx.Value(paramsKey{}).(*graphql.RawParams); ok {
+		p.Query, p.OperationName, p.Variables, p.Extensions = d.Query, d.OperationName, d.Variables, d.Extensions
+	}
+	return nil
 }
 
 // requestScope gives each request its deadline, its database budget and its meter (budget.go),
-// with the server's gate for heavy requests. A large body takes its weight on the gate before
-// gqlgen decodes it.
+// with the server's gate for heavy requests. It runs before checkBody, so that a large body
+// takes its weight on the gate before it is read.
 func requestScope(lim Limits, h http.Handler) http.Handler {
 	g := newGate(lim.MaxConcurrentCost)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -160,13 +292,6 @@ func requestScope(lim Limits, h http.Handler) http.Handler {
 		ctx = graph.WithBudget(ctx, graph.Budget{MaxRows: lim.MaxRows, MaxSessions: lim.MaxSessions})
 		m := &meter{lim: lim, gate: g}
 		defer m.release()
-		if bw := bodyWeight(r.ContentLength, g.capacity); bw > 0 {
-			if err := m.hold(ctx, bw); err != nil {
-				w.Header().Set("Retry-After", "1")
-				writeError(w, http.StatusServiceUnavailable, m.timeoutError())
-				return
-			}
-		}
 		h.ServeHTTP(w, r.WithContext(withMeter(ctx, m)))
 	})
 }
