@@ -106,3 +106,59 @@ func TestRevisionShapeMismatch(t *testing.T) {
 		t.Error("a revision of type string read without error")
 	}
 }
+
+// The store's readers of its own types fail on a record of another shape instead of panicking.
+func TestStoreReadersShapeMismatch(t *testing.T) {
+	relKeys := []string{"from", "type", "to", "p"}
+	cases := []struct {
+		name string
+		read func() error
+	}{
+		{"relationship without to", func() error {
+			w := rowOf(newRecord([]string{"from", "type", "p"}, "a", "SUPPORTS", map[string]any{}), "relationships")
+			relationshipFrom(w)
+			return w.Err()
+		}},
+		{"relationship type not a string", func() error {
+			w := rowOf(newRecord(relKeys, "a", int64(1), "b", nil), "relationships")
+			relationshipFrom(w)
+			return w.Err()
+		}},
+		{"element properties null", func() error {
+			w := rowOf(newRecord([]string{"p", "id"}, nil, "4:x:1"), "elements")
+			storedElementFrom(w)
+			return w.Err()
+		}},
+		{"scenario revision a string", func() error {
+			_, err := scenarioOf(newRecord([]string{"key", "revision"}, "s", "3"))
+			return err
+		}},
+		{"token created a string", func() error {
+			_, err := tokenFromRecord(newRecord([]string{"id", "name", "role", "model", "created", "revoked"}, "t", "n", "reader", "*", "yesterday", nil))
+			return err
+		}},
+		{"supporters path step too short", func() error {
+			w := rowOf(newRecord([]string{"found", "nodes"}, []any{[]any{"k", int64(1), []any{[]any{"a", "SUPPORTS"}}}}, []any{}), "supporters")
+			leanReached(w, "found", nodeMap(w, "nodes"), true)
+			return w.Err()
+		}},
+		{"path step of another type", func() error {
+			w := rowOf(newRecord([]string{"steps"}, []any{"not a step"}), "path")
+			stepsFrom(w, "steps", false)
+			return w.Err()
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var se *shapeError
+			if err := c.read(); !errors.As(err, &se) {
+				t.Errorf("error %v, want a shape error", err)
+			}
+		})
+	}
+	// A well-formed relationship reads, with null properties as none.
+	w := rowOf(newRecord(relKeys, "a", "SUPPORTS", "b", nil), "relationships")
+	if r := relationshipFrom(w); w.Err() != nil || r.From != "a" || r.Type != "SUPPORTS" || r.To != "b" || r.Properties != nil {
+		t.Errorf("relationship = %+v, %v", r, w.Err())
+	}
+}
