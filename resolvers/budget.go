@@ -27,8 +27,9 @@ import (
 // query with paths costs about 2,700, fifty aliased supporters queries about 8,500.
 const heavyCost = 5000
 
-// heavyBody is the body size from which a request goes through the gate; a body of
-// heavyBodyFull bytes or more weighs the whole gate (decoding it is the work).
+// heavyBody is the body size from which a request goes through the gate, before its body is read
+// (by its Content-Length; a body of unannounced length is weighed once read); a body of
+// heavyBodyFull bytes or more weighs the whole gate (reading and decoding it is the work).
 const (
 	heavyBody     = 1 << 20
 	heavyBodyFull = 8 << 20
