@@ -224,8 +224,17 @@ RETURN properties(c) AS p ORDER BY c.seq`, p, func(r *neo4j.Record) error {
 		if err := w.Err(); err != nil {
 			return err
 		}
-		c.Changes++
-		return writeRecord(enc, backupLine{T: recChange}, cp, "change "+str(cp["seq"]))
+		cps, err := expandChange(cp)
+		if err != nil {
+			return err
+		}
+		for _, cp := range cps {
+			c.Changes++
+			if err := writeRecord(enc, backupLine{T: recChange}, cp, "change "+str(cp["seq"])); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return c, 0, mapCtxErr(ctx, err)

@@ -28,8 +28,25 @@ RETURN {model: properties(m), labels: labels(m), elements: elements, rels: rels,
 		return nil, nil
 	}
 	w := rowOf(recs[0], "raw model")
-	m := must[map[string]any](w, "raw")
-	return m, w.Err()
+	raw := must[map[string]any](w, "raw")
+	if err := w.Err(); err != nil {
+		return nil, err
+	}
+	// Changes are compared one by one, whether they are stored as records or in blocks.
+	var changes []any
+	stored, _ := raw["changes"].([]any)
+	for _, c := range stored {
+		cm, _ := c.(map[string]any)
+		ps, err := expandChange(cm)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			changes = append(changes, p)
+		}
+	}
+	raw["changes"] = changes
+	return raw, nil
 }
 
 // EncodeValue and DecodeValue expose the backup's value encoding to tests.

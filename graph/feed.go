@@ -46,9 +46,12 @@ RETURN coalesce(m.revision, 0) AS revision, m.createdAt AS created, coalesce(m.u
 // at most max of them.
 func (s *Store) ChangesBySeq(ctx context.Context, model string, after, upTo int64, max int) ([]Change, error) {
 	cs, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) ([]Change, error) {
+		// A block holding a seq above after starts less than changeBlock below it.
+		from := max64(after, 0)
 		return streamChanges(ctx, tx, `MATCH (c:Change {model: $model})
-WHERE c.seq > $after AND c.seq <= $upTo
-RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": max64(after, 0), "upTo": upTo, "limit": max})
+WHERE c.seq > $from AND c.seq <= $upTo AND coalesce(c.last, c.seq) > $after
+RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "from": max64(from-changeBlock, 0), "after": from, "upTo": upTo, "limit": max},
+			func(p map[string]any) bool { seq, _ := p["seq"].(int64); return seq > from && seq <= upTo }, max)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after seq %d: %w", model, after, err)
@@ -62,7 +65,7 @@ func (s *Store) SeqAtRevision(ctx context.Context, model string, revision int64)
 	seq, err := readTx(unbudgeted(ctx), s, func(tx neo4j.ManagedTransaction) (int64, error) {
 		recs, err := run(ctx, tx, `MATCH (c:Change {model: $model})
 WHERE c.seq >= 0 AND c.revision <= $revision
-RETURN coalesce(max(c.seq), 0) AS seq`, map[string]any{"model": model, "revision": revision})
+RETURN coalesce(max(coalesce(c.last, c.seq)), 0) AS seq`, map[string]any{"model": model, "revision": revision})
 		if err != nil {
 			return 0, err
 		}

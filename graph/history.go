@@ -152,19 +152,9 @@ RETURN m.revision AS revision, m.changeSeq AS seq, EXISTS { MATCH (:ImportStagin
 	}
 	first := seq - int64(len(changes)) + 1
 	actor := ActorFrom(ctx)
-	rows := make([]map[string]any, len(changes))
-	for i, c := range changes {
-		rows[i] = map[string]any{
-			"seq": first + int64(i), "op": c.Operation, "target": c.Target, "key": c.Key,
-			"elements": c.Elements, "before": jsonText(c.Before), "after": jsonText(c.After),
-		}
-	}
-	for start := 0; start < len(rows); start += batchSize {
-		end := min(start+batchSize, len(rows))
-		if _, err := run(ctx, tx, `UNWIND $rows AS c
-CREATE (:Change {model: $model, revision: $revision, seq: c.seq, at: $now, actor: $actor,
-  operation: c.op, target: c.target, key: c.key, elements: c.elements, before: c.before, after: c.after})`,
-			map[string]any{"rows": rows[start:end], "model": model, "revision": revision, "now": now, "actor": actor}); err != nil {
+	for start := 0; start < len(changes); start += batchSize {
+		end := min(start+batchSize, len(changes))
+		if err := writeChangeLog(ctx, tx, model, revision, first+int64(start), now, actor, changes[start:end]); err != nil {
 			return err
 		}
 	}
@@ -277,6 +267,7 @@ CALL (m) {
   MATCH (c:Change {model: $model})
   WHERE m IS NOT NULL AND c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
     AND ($element IS NULL OR $element IN c.elements)
+  // Each node read holds at least one change the page admits, so limit nodes hold enough.
   WITH c ORDER BY c.seq DESC LIMIT $limit
   RETURN collect(c {.*}) AS page
 }
@@ -289,13 +280,21 @@ RETURN m IS NOT NULL AS hasModel, page`, map[string]any{"model": q.Model, "befor
 	if !get[bool](w, "hasModel") && w.Err() == nil {
 		return nil, fmt.Errorf("model %q: %w", q.Model, ErrNotFound)
 	}
-	p := &ChangePage{Changes: []Change{}}
+	var nodes []map[string]any
 	for _, v := range get[[]any](w, "page") {
-		p.Changes = append(p.Changes, changeFromProps(as[map[string]any](w, "page", v)))
+		nodes = append(nodes, as[map[string]any](w, "page", v))
 	}
 	if err := w.Err(); err != nil {
 		return nil, err
 	}
+	cs, err := newestChanges(nodes, func(p map[string]any) bool {
+		seq, _ := p["seq"].(int64)
+		return (before == nil || seq < before.(int64)) && (q.Element == "" || touches(p, q.Element))
+	}, q.First+1)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	p := &ChangePage{Changes: append([]Change{}, cs...)}
 	p.Changes, p.HasNextPage = trimPage(p.Changes, q.First)
 	if n := len(p.Changes); n > 0 {
 		p.EndCursor = ChangeCursor(p.Changes[n-1].Seq)
@@ -343,12 +342,16 @@ RETURN ref[0] AS model, ref[1] AS key, changes`, map[string]any{"refs": refParam
 	for _, r := range recs {
 		w := rowOf(r, "element history")
 		ref := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}
-		var cs []Change
+		var nodes []map[string]any
 		for _, c := range get[[]any](w, "changes") {
-			cs = append(cs, changeFromProps(as[map[string]any](w, "changes", c)))
+			nodes = append(nodes, as[map[string]any](w, "changes", c))
 		}
 		if err := w.Err(); err != nil {
 			return nil, err
+		}
+		cs, err := newestChanges(nodes, func(p map[string]any) bool { return touches(p, ref.Key) }, first)
+		if err != nil {
+			return nil, fmt.Errorf("history: %w", err)
 		}
 		if len(cs) > 0 {
 			out[ref] = append(out[ref], cs...)

@@ -11,8 +11,8 @@ import (
 type Residue struct {
 	Model    bool  // a Model node with the key exists
 	Elements int   // Element nodes with the key
-	Changes  int   // Change nodes with the key
-	Seqs     int   // distinct seq values among those Change nodes
+	Changes  int   // changes the Change nodes with the key hold (a block holds several)
+	Seqs     int   // distinct seq values among those changes
 	MaxSeq   int64 // the largest seq, 0 when there is none
 	// ChangeSeq is the Model node's change counter (0 without a model or without history).
 	ChangeSeq int64
@@ -27,7 +27,8 @@ func (s *Store) ModelResidue(ctx context.Context, key string) (Residue, error) {
 		recs, err := run(ctx, tx, `OPTIONAL MATCH (m:Model {key: $key})
 CALL () { MATCH (e:Element {model: $key}) RETURN count(e) AS elements, collect(e.createdAt) AS created }
 CALL () { MATCH (c:Change {model: $key}) WHERE c.seq >= 0
-  RETURN count(c) AS changes, count(DISTINCT c.seq) AS seqs, coalesce(max(c.seq), 0) AS maxSeq, collect(c.at) AS at }
+  RETURN sum(coalesce(c.last, c.seq) - c.seq + 1) AS changes, count(DISTINCT c.seq) + sum(coalesce(c.last, c.seq) - c.seq) AS seqs,
+    coalesce(max(coalesce(c.last, c.seq)), 0) AS maxSeq, collect(c.at) AS at }
 RETURN m IS NOT NULL AS model, elements, changes, seqs, maxSeq, coalesce(m.changeSeq, 0) AS changeSeq,
   CASE WHEN m IS NULL THEN 0 ELSE size([t IN created + at WHERE t < m.createdAt]) END AS older`,
 			map[string]any{"key": key})

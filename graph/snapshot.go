@@ -111,7 +111,8 @@ func (s *Store) ChangesAfter(ctx context.Context, model string, after int64, max
 		return streamChanges(ctx, tx, `MATCH (m:Model {key: $model})
 MATCH (c:Change {model: $model})
 WHERE c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND c.revision > $after
-RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": after, "limit": max + 1})
+RETURN c {.*} AS c ORDER BY c.seq LIMIT $limit`, map[string]any{"model": model, "after": after, "limit": max + 1},
+			func(map[string]any) bool { return true }, max+1)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s after revision %d: %w", model, after, err)
@@ -217,18 +218,3 @@ func (s *Store) CheckDepth(d *int) (int, error) { return s.checkDepth(d) }
 // CheckTypes validates an impact's relationship type filter (only propagating types), as the
 // store's own Impact does; none means every propagating type.
 func CheckTypes(ts []RelType) ([]RelType, error) { return checkTypes(ts) }
-
-// streamChanges reads the Change records a query returns as c, in its order.
-func streamChanges(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]Change, error) {
-	var out []Change
-	err := stream(ctx, tx, cypher, params, func(r *neo4j.Record) error {
-		w := rowOf(r, "changes")
-		c := must[map[string]any](w, "c")
-		if err := w.Err(); err != nil {
-			return err
-		}
-		out = append(out, changeFromProps(c))
-		return nil
-	})
-	return out, err
-}

@@ -55,7 +55,7 @@ const heartbeatEvery = 10 * time.Second
 type ImportProgress struct {
 	Elements, ElementsTotal           int
 	Relationships, RelationshipsTotal int
-	Changes, ChangesTotal             int // history records (0 without history)
+	Changes, ChangesTotal             int // changes recorded in the history (0 without history)
 	// Switching is set once everything is staged and the last transaction, which makes the
 	// import visible and writes the updates and deletions, has started. Its report counts
 	// only what is staged; one more report, once it has committed, counts everything.
@@ -384,15 +384,20 @@ func relProps(r Relationship) map[string]any {
 // model's changeSeq; the switch confirms them by checking that the model has not moved since
 // the plan.
 func (st *stage) writeChanges(ctx context.Context) error {
-	const cypher = `UNWIND $rows AS c
-CREATE (:Change {model: $model, revision: $revision, seq: c.seq, at: $now, actor: $actor,
-  operation: c.op, target: c.target, key: c.key, elements: c.elements, before: c.before, after: c.after})`
+	const cypher = `UNWIND $rows AS b
+CREATE (:Change {model: $model, revision: $revision, seq: b.seq, last: b.last, at: $now, actor: $actor,
+  elements: b.elements, items: b.items})`
 	changes := st.plan.changes
 	actor := ActorFrom(ctx)
 	revision := st.base.revision + 1
-	for start := 0; start < len(changes); start += stageBatch {
-		part := changes[start:min(start+stageBatch, len(changes))]
-		rows := changeRows(part, st.base.changeSeq+1+int64(start))
+	// Batches are whole blocks, so that the blocks are those one write of the changes makes.
+	batch := max(stageBatch/changeBlock, 1) * changeBlock
+	for start := 0; start < len(changes); start += batch {
+		part := changes[start:min(start+batch, len(changes))]
+		rows, err := blockRows(part, st.base.changeSeq+1+int64(start))
+		if err != nil {
+			return err
+		}
 		if _, err := st.batch(ctx, cypher, map[string]any{"rows": rows, "model": st.model,
 			"revision": revision, "now": st.now, "actor": actor}); err != nil {
 			return err
@@ -400,18 +405,6 @@ CREATE (:Change {model: $model, revision: $revision, seq: c.seq, at: $now, actor
 		st.progress(func(p *ImportProgress) { p.Changes += len(part) })
 	}
 	return nil
-}
-
-// changeRows are the query rows of changes numbered from first on.
-func changeRows(changes []Change, first int64) []map[string]any {
-	rows := make([]map[string]any, len(changes))
-	for i, c := range changes {
-		rows[i] = map[string]any{
-			"seq": first + int64(i), "op": c.Operation, "target": c.Target, "key": c.Key,
-			"elements": c.Elements, "before": jsonText(c.Before), "after": jsonText(c.After),
-		}
-	}
-	return rows
 }
 
 // switchIn makes the staged import the model's new state, in the caller's transaction.
@@ -440,17 +433,20 @@ func (st *stage) switchIn(ctx context.Context, tx neo4j.ManagedTransaction) erro
 	if st.opt.NoHistory {
 		n = 0
 	}
+	// The staged blocks hold n changes between them when their seq ranges cover n seqs and
+	// their firsts are distinct.
 	recs, err = run(ctx, tx, `MATCH (c:Change {model: $model}) WHERE c.seq > $seq
-RETURN count(c) AS n, count(DISTINCT c.seq) AS seqs, coalesce(max(c.seq), 0) AS top`, map[string]any{"model": st.model, "seq": st.base.changeSeq})
+RETURN sum(coalesce(c.last, c.seq) - c.seq + 1) AS n, count(DISTINCT c.seq) AS firsts, count(c) AS blocks,
+  coalesce(max(coalesce(c.last, c.seq)), 0) AS top`, map[string]any{"model": st.model, "seq": st.base.changeSeq})
 	if err != nil {
 		return err
 	}
 	w := firstRow(recs, "staged history")
-	got, seqs, top := get[int64](w, "n"), get[int64](w, "seqs"), get[int64](w, "top")
+	got, firsts, blocks, top := get[int64](w, "n"), get[int64](w, "firsts"), get[int64](w, "blocks"), get[int64](w, "top")
 	if err := w.Err(); err != nil {
 		return err
 	}
-	if got != n || seqs != n || n > 0 && top != st.base.changeSeq+n {
+	if got != n || firsts != blocks || n > 0 && top != st.base.changeSeq+n {
 		return fmt.Errorf("%w: the staged history of model %s is incomplete (%d of %d records); nothing was imported, import again", ErrConflict, st.model, got, n)
 	}
 	if err := writeModel(ctx, tx, st.file, st.now); err != nil {
@@ -466,11 +462,20 @@ RETURN count(c) AS n, count(DISTINCT c.seq) AS seqs, coalesce(max(c.seq), 0) AS 
 	if err != nil {
 		return err
 	}
+	// The staged elements are relabelled by node id, kind by kind, rather than found again.
+	byKind := map[Kind][]string{}
+	for _, e := range st.created {
+		byKind[e.Kind] = append(byKind[e.Kind], st.ids[e.Key])
+	}
 	for _, k := range allKinds {
-		if _, err := run(ctx, tx, fmt.Sprintf(`MATCH (e:ImportElement) WHERE e.model = $model AND e.kind = $kind
+		ids := byKind[k]
+		for start := 0; start < len(ids); start += stageBatch {
+			if _, err := run(ctx, tx, fmt.Sprintf(`UNWIND $ids AS id
+MATCH (e:ImportElement) WHERE elementId(e) = id
 SET e:Element:%s
-REMOVE e:ImportElement`, k), map[string]any{"model": st.model, "kind": string(k)}); err != nil {
-			return err
+REMOVE e:ImportElement`, k), map[string]any{"ids": ids[start:min(start+stageBatch, len(ids))]}); err != nil {
+				return err
+			}
 		}
 	}
 	for k, id := range st.ids {
