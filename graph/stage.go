@@ -26,15 +26,15 @@ import (
 //   - (:ImportElement {...element properties}): an element the import creates, without the
 //     Element and kind labels, so that no read finds it; relationships between two created
 //     elements are written between these nodes, where no read reaches them.
-//   - (:Change) history records with their final revision and seq, above the model's changeSeq.
-//     Every read of the history stops at the model's changeSeq, which only the switch moves past
-//     them.
+//   - (:Change) history blocks (changelog.go) with their final revision and seqs, above the
+//     model's changeSeq. Every read of the history stops at the model's changeSeq, which only the
+//     switch moves past them.
 //
 // The switch locks the model, checks that its revision is still the one the import planned
 // against and that the staged history is whole (else ErrConflict: nothing is written), deletes
 // and updates what the plan says, labels the staged elements, writes the relationships that touch
 // elements the model already held, and moves the revision and changeSeq. Its size is the
-// relabelling plus the updates and deletions, not the creations or the history.
+// relabelling (by node id) plus the updates and deletions, not the creations or the history.
 
 // stageThreshold is the number of elements and relationships in a file from which an import is
 // staged; smaller imports are written in one transaction.
