@@ -43,6 +43,11 @@ var stageThreshold = 20000
 // stageBatch bounds the rows one staging transaction writes.
 var stageBatch = 10000
 
+// stageWorkers is how many element batches are written at once. Relationship batches are
+// written one at a time: a relationship locks both its ends, and concurrent batches over the
+// same elements would deadlock.
+const stageWorkers = 2
+
 // StaleImport is how long a staged import may go without committing a batch before the next
 // import (or CleanImports) treats it as abandoned, by a killed process, and removes what it
 // staged.
@@ -320,30 +325,37 @@ func (st *stage) writeElements(ctx context.Context) error {
 CREATE (e:ImportElement)
 SET e = row.props, e.createdAt = $now, e.updatedAt = $now
 RETURN row.props.key AS key, elementId(e) AS id`
+	// New nodes without a constrained label take no locks that another batch waits for, so
+	// batches are written stageWorkers at a time.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(stageWorkers)
 	for start := 0; start < len(st.created); start += stageBatch {
 		part := st.created[start:min(start+stageBatch, len(st.created))]
-		rows := make([]map[string]any, len(part))
-		for i := range part {
-			rows[i] = map[string]any{"props": elementProps(st.model, &part[i], 1)}
-		}
-		recs, err := st.batch(ctx, cypher, map[string]any{"rows": rows, "now": st.now})
-		if err != nil {
-			return err
-		}
-		st.mu.Lock()
-		for _, r := range recs {
-			w := rowOf(r, "staged elements")
-			k, id := must[string](w, "key"), must[string](w, "id")
-			if err := w.Err(); err != nil {
-				st.mu.Unlock()
+		g.Go(func() error {
+			rows := make([]map[string]any, len(part))
+			for i := range part {
+				rows[i] = map[string]any{"props": elementProps(st.model, &part[i], 1)}
+			}
+			recs, err := st.batch(gctx, cypher, map[string]any{"rows": rows, "now": st.now})
+			if err != nil {
 				return err
 			}
-			st.ids[k] = id
-		}
-		st.mu.Unlock()
-		st.progress(func(p *ImportProgress) { p.Elements += len(part) })
+			st.mu.Lock()
+			for _, r := range recs {
+				w := rowOf(r, "staged elements")
+				k, id := must[string](w, "key"), must[string](w, "id")
+				if err := w.Err(); err != nil {
+					st.mu.Unlock()
+					return err
+				}
+				st.ids[k] = id
+			}
+			st.mu.Unlock()
+			st.progress(func(p *ImportProgress) { p.Elements += len(part) })
+			return nil
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
 func (st *stage) writeRels(ctx context.Context) error {
