@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +16,8 @@ import (
 //   - a record of one change, with the change's own fields;
 //   - a block of the consecutive changes of one write: the fields the changes share (model,
 //     revision, at, actor), seq (the first change's) and last (the last change's), elements
-//     (every element key the changes touch) and items, a JSON array of the changes' own fields.
+//     (every element key the changes touch) and items, a JSON array of the changes' own fields,
+//     gzip-compressed (the after-states of an import's creations repeat their field names).
 //
 // A write of several changes stores them as blocks of at most changeBlock changes, one node each;
 // a write of one change stores a record. Every reader expands a block into the per-change
@@ -79,7 +82,7 @@ func blockRows(changes []Change, first int64) ([]map[string]any, error) {
 				}
 			}
 		}
-		b, err := json.Marshal(items)
+		b, err := packItems(items)
 		if err != nil {
 			return nil, fmt.Errorf("record changes: %w", err)
 		}
@@ -87,9 +90,39 @@ func blockRows(changes []Change, first int64) ([]map[string]any, error) {
 			elements = []string{}
 		}
 		seq := first + int64(start)
-		rows = append(rows, map[string]any{"seq": seq, "last": seq + int64(len(part)) - 1, "elements": elements, "items": string(b)})
+		rows = append(rows, map[string]any{"seq": seq, "last": seq + int64(len(part)) - 1, "elements": elements, "items": b})
 	}
 	return rows, nil
+}
+
+// packItems is a block's items as stored: JSON, gzip-compressed.
+func packItems(items []blockItem) ([]byte, error) {
+	var b bytes.Buffer
+	z, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.NewEncoder(z).Encode(items); err != nil {
+		return nil, err
+	}
+	if err := z.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// unpackItems decodes a block's stored items.
+func unpackItems(packed []byte) ([]blockItem, error) {
+	z, err := gzip.NewReader(bytes.NewReader(packed))
+	if err != nil {
+		return nil, err
+	}
+	defer z.Close()
+	var items []blockItem
+	if err := json.NewDecoder(z).Decode(&items); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 func textPtr(v any) *string {
@@ -105,12 +138,16 @@ var errBadBlock = errors.New("a change block does not decode")
 // expandChange returns the per-change property maps a Change node holds: the node's own for a
 // record, one per change for a block, in seq order.
 func expandChange(p map[string]any) ([]map[string]any, error) {
-	text, ok := p["items"].(string)
-	if !ok {
+	packed, ok := p["items"]
+	if !ok || packed == nil {
 		return []map[string]any{p}, nil
 	}
-	var items []blockItem
-	if err := json.Unmarshal([]byte(text), &items); err != nil {
+	b, ok := packed.([]byte)
+	if !ok {
+		return nil, fmt.Errorf("%w: change %v of model %s: items are a %T, not bytes", errBadBlock, p["seq"], str(p["model"]), packed)
+	}
+	items, err := unpackItems(b)
+	if err != nil {
 		return nil, fmt.Errorf("%w: change %v of model %s: %v", errBadBlock, p["seq"], str(p["model"]), err)
 	}
 	first, _ := p["seq"].(int64)
