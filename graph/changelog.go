@@ -25,8 +25,10 @@ import (
 // the same. A query along the (model, seq) index reaches a block holding seq n from seq n minus
 // changeBlock on.
 
-// changeBlock is the most changes one block holds.
-const changeBlock = 1000
+// changeBlock is the most changes one block holds. A reader that needs one change of a block
+// decompresses all of it, so blocks are kept small: a 100k import still makes 4,304 nodes instead
+// of 430,398 records, and a reader of one change expands at most 100.
+const changeBlock = 100
 
 // blockItem is one change in a block's items: the fields a record of it holds besides the shared
 // ones, before and after as the JSON text a record holds.
@@ -220,9 +222,19 @@ func streamChanges(ctx context.Context, tx neo4j.ManagedTransaction, cypher stri
 // newestChanges expands Change nodes read newest first into their changes that keep admits,
 // newest first, at most limit of them.
 func newestChanges(nodes []map[string]any, keep func(map[string]any) bool, limit int) ([]Change, error) {
+	return newestChangesOnce(nodes, keep, limit, nil)
+}
+
+// newestChangesOnce is newestChanges with the blocks already expanded by seq in seen, which it
+// adds to: a reader that expands the same block for several keys expands it once. It stops
+// expanding once it has limit changes.
+func newestChangesOnce(nodes []map[string]any, keep func(map[string]any) bool, limit int, seen map[int64][]map[string]any) ([]Change, error) {
 	var out []Change
 	for _, v := range nodes {
-		ps, err := expandChange(v)
+		if len(out) >= limit {
+			break
+		}
+		ps, err := expandSeen(v, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -233,6 +245,23 @@ func newestChanges(nodes []map[string]any, keep func(map[string]any) bool, limit
 		}
 	}
 	return out, nil
+}
+
+// expandSeen is expandChange, remembering a block's expansion in seen (when not nil) by its
+// first seq.
+func expandSeen(p map[string]any, seen map[int64][]map[string]any) ([]map[string]any, error) {
+	if _, block := p["items"]; !block || seen == nil {
+		return expandChange(p)
+	}
+	seq, _ := p["seq"].(int64)
+	if ps, ok := seen[seq]; ok {
+		return ps, nil
+	}
+	ps, err := expandChange(p)
+	if err == nil {
+		seen[seq] = ps
+	}
+	return ps, err
 }
 
 // touches reports whether a change's properties list element among its elements.

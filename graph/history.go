@@ -267,8 +267,10 @@ CALL (m) {
   MATCH (c:Change {model: $model})
   WHERE m IS NOT NULL AND c.seq >= 0 AND c.seq <= coalesce(m.changeSeq, 0) AND ($before IS NULL OR c.seq < $before) AND ($since IS NULL OR c.at >= $since)
     AND ($element IS NULL OR $element IN c.elements)
-  // Each node read holds at least one change the page admits, so limit nodes hold enough.
-  WITH c ORDER BY c.seq DESC LIMIT $limit
+  // Each node read holds at least one change the page admits, except a block holding the cursor,
+  // whose changes touching the element may all be at or above it: limit nodes beyond that one
+  // hold enough.
+  WITH c ORDER BY c.seq DESC LIMIT $limit + 1
   RETURN collect(c {.*}) AS page
 }
 RETURN m IS NOT NULL AS hasModel, page`, map[string]any{"model": q.Model, "before": before, "since": since, "element": element, "limit": q.First + 1})
@@ -339,6 +341,7 @@ RETURN ref[0] AS model, ref[1] AS key, changes`, map[string]any{"refs": refParam
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	out := map[Ref][]Change{}
+	seen := map[string]map[int64][]map[string]any{} // blocks expanded, by model and seq
 	for _, r := range recs {
 		w := rowOf(r, "element history")
 		ref := Ref{Model: must[string](w, "model"), Key: must[string](w, "key")}
@@ -349,7 +352,10 @@ RETURN ref[0] AS model, ref[1] AS key, changes`, map[string]any{"refs": refParam
 		if err := w.Err(); err != nil {
 			return nil, err
 		}
-		cs, err := newestChanges(nodes, func(p map[string]any) bool { return touches(p, ref.Key) }, first)
+		if seen[ref.Model] == nil {
+			seen[ref.Model] = map[int64][]map[string]any{}
+		}
+		cs, err := newestChangesOnce(nodes, func(p map[string]any) bool { return touches(p, ref.Key) }, first, seen[ref.Model])
 		if err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}

@@ -445,20 +445,23 @@ func (st *stage) switchIn(ctx context.Context, tx neo4j.ManagedTransaction) erro
 	if st.opt.NoHistory {
 		n = 0
 	}
-	// The staged blocks hold n changes between them when their seq ranges cover n seqs and
-	// their firsts are distinct.
+	// The staged blocks hold the n changes from changeSeq+1 on when they are the blocks this
+	// import wrote (as many, with distinct firsts), start at changeSeq+1, end at changeSeq+n and
+	// cover n seqs between them: with no overlap, then, there is no gap either.
 	recs, err = run(ctx, tx, `MATCH (c:Change {model: $model}) WHERE c.seq > $seq
 RETURN sum(coalesce(c.last, c.seq) - c.seq + 1) AS n, count(DISTINCT c.seq) AS firsts, count(c) AS blocks,
-  coalesce(max(coalesce(c.last, c.seq)), 0) AS top`, map[string]any{"model": st.model, "seq": st.base.changeSeq})
+  coalesce(min(c.seq), 0) AS bottom, coalesce(max(coalesce(c.last, c.seq)), 0) AS top`, map[string]any{"model": st.model, "seq": st.base.changeSeq})
 	if err != nil {
 		return err
 	}
 	w := firstRow(recs, "staged history")
-	got, firsts, blocks, top := get[int64](w, "n"), get[int64](w, "firsts"), get[int64](w, "blocks"), get[int64](w, "top")
+	got, firsts, blocks := get[int64](w, "n"), get[int64](w, "firsts"), get[int64](w, "blocks")
+	bottom, top := get[int64](w, "bottom"), get[int64](w, "top")
 	if err := w.Err(); err != nil {
 		return err
 	}
-	if got != n || firsts != blocks || n > 0 && top != st.base.changeSeq+n {
+	wantBlocks := (n + changeBlock - 1) / changeBlock
+	if got != n || firsts != blocks || blocks != wantBlocks || n > 0 && (bottom != st.base.changeSeq+1 || top != st.base.changeSeq+n) {
 		return fmt.Errorf("%w: the staged history of model %s is incomplete (%d of %d records); nothing was imported, import again", ErrConflict, st.model, got, n)
 	}
 	if err := writeModel(ctx, tx, st.file, st.now); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgraph/modelgraph/graph/graphtest"
 	"github.com/modelgraph/modelgraph/resolvers"
@@ -75,4 +76,67 @@ func TestBodyDecodedOnce(t *testing.T) {
 			t.Fatalf("%d bytes read", body.n)
 		}
 	})
+}
+
+// TestTrickledBodyLetsGoOfTheGate: a large body waits for the whole heavy-request gate before it
+// is read, so a client that announces one and then sends it slowly must lose the gate at the
+// request's deadline (answered REQUEST_TIMEOUT), not hold it for the server's read timeout. A
+// second large body sent after that deadline is read and answered while the first client is
+// still connected.
+func TestTrickledBodyLetsGoOfTheGate(t *testing.T) {
+	t.Parallel()
+	h := limitedHandler(t, graphtest.Store(t), resolvers.Options{Limits: resolvers.Limits{RequestTimeout: 2 * time.Second}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	// The first client announces 9 MiB (over the size that weighs the whole gate) and sends a few
+	// bytes, then nothing until it is told to stop.
+	const size = 9 << 20
+	pr, pw := io.Pipe()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		_, _ = pw.Write([]byte(`{"query": "{ models { key } }", "pad": "`))
+		<-stop
+		_ = pw.CloseWithError(io.ErrClosedPipe)
+	}()
+	first := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", pr)
+		req.ContentLength = size
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- nil
+			return
+		}
+		first <- resp
+	}()
+	select {
+	case resp := <-first:
+		if resp == nil {
+			t.Fatal("the trickling client got no answer")
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "REQUEST_TIMEOUT") {
+			t.Fatalf("the trickling client got %d %s, want 408 REQUEST_TIMEOUT", resp.StatusCode, b)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("the trickling client still holds its request after 40 s (the deadline is 2 s): the gate is held for the read timeout")
+	}
+
+	// The gate is free again: a second large body is read and answered.
+	body := `{"query": "{ __typename }", "pad": "` + strings.Repeat(" ", size) + `"}`
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"__typename":"Query"`) {
+		t.Fatalf("a large body after the trickling one got %d %.300s", resp.StatusCode, b)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,8 @@ func checkBody(max int64, h http.Handler) http.Handler {
 			switch {
 			case errors.As(err, &mbe):
 				tooLarge()
+			case errors.Is(err, os.ErrDeadlineExceeded) && m != nil:
+				writeError(w, http.StatusRequestTimeout, m.timeoutError())
 			case errors.As(err, &gerr):
 				writeError(w, http.StatusBadRequest, gerr)
 			case err != nil:
@@ -161,6 +164,12 @@ func holdBody(w http.ResponseWriter, r *http.Request, m *meter, n int64) bool {
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, m.timeoutError())
 		return false
+	}
+	// A body read while holding the gate must arrive within the request's deadline, not the
+	// server's longer read timeout: a client trickling a large body would hold the gate for that
+	// long. Where the connection cannot take a deadline, the server's read timeout still ends it.
+	if d, ok := r.Context().Deadline(); ok {
+		_ = http.NewResponseController(w).SetReadDeadline(d)
 	}
 	return true
 }
