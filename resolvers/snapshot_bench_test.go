@@ -22,12 +22,17 @@ import (
 const (
 	benchImpactOp    = `query($model: ID!, $key: ID!) { impact(model: $model, key: $key, maxDepth: 6) { scope { key } affected { distance element { key kind } } } }`
 	benchDashboardOp = `query($model: ID!) { model(key: $model) { canvas { valuePropositions { key name supporterCount(kinds: [Process], maxDepth: 6) } } } }`
+	// benchSupportersOp is the three-way bench's supporters query: every supporting process with
+	// its distance and path.
+	benchSupportersOp = `query($model: ID!, $key: ID!) { supporters(model: $model, key: $key, kinds: [Process], maxDepth: 6) {
+  distance element { key } path { from { key } type to { key } } } }`
 )
 
 var (
 	synthOnce sync.Once
 	synthKey  string
 	synthFns  []string
+	synthVPs  []string
 )
 
 // synthModel imports one 10k model per test binary (without history, as the bench loads) and
@@ -51,6 +56,9 @@ func synthModel(b *testing.B) (string, []string) {
 		for _, e := range f.Elements {
 			if parent[e.Key] && part[e.Key] && len(synthFns) < 20 {
 				synthFns = append(synthFns, e.Key)
+			}
+			if e.Kind == graph.ValueProposition && len(synthVPs) < 50 {
+				synthVPs = append(synthVPs, e.Key)
 			}
 		}
 		synthKey = f.Model.Key
@@ -93,4 +101,13 @@ func BenchmarkSnapshotDashboard10k(b *testing.B) {
 	vars := func(int) map[string]any { return map[string]any{"model": model} }
 	b.Run("cypher", func(b *testing.B) { benchOp(b, resolvers.CypherTraversals, benchDashboardOp, vars) })
 	b.Run("snapshot", func(b *testing.B) { benchOp(b, nil, benchDashboardOp, vars) })
+}
+
+// BenchmarkSnapshotSupporters10k: where a supporters request's time goes once the search itself
+// takes microseconds (with -cpuprofile).
+func BenchmarkSnapshotSupporters10k(b *testing.B) {
+	model, _ := synthModel(b)
+	vars := func(i int) map[string]any { return map[string]any{"model": model, "key": synthVPs[i%len(synthVPs)]} }
+	b.Run("cypher", func(b *testing.B) { benchOp(b, resolvers.CypherTraversals, benchSupportersOp, vars) })
+	b.Run("snapshot", func(b *testing.B) { benchOp(b, nil, benchSupportersOp, vars) })
 }
